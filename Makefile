@@ -1,0 +1,57 @@
+# gd_notebooks: the course's commands. `make docs` and `make test` are the whole set-up.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install test docs site lab bench execute export clean readme wheel check-sync
+
+help:
+	@echo "make docs     build the course site into _docs/ and serve it on http://127.0.0.1:4000"
+	@echo "make site     build the site without serving it"
+	@echo "make test     run every check (ends with pytest's summary line)"
+	@echo "make lab      JupyterLab on nbs/ with live widgets"
+	@echo "make bench    measure the speed bars"
+	@echo "make execute  re-execute the notebooks and save their outputs (then commit them)"
+
+$(STAMP): requirements-dev.txt setup.py settings.ini
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+docs: site
+	@echo "Serving the course on http://127.0.0.1:4000 (Ctrl-C to stop)"
+	$(BIN)/python -m http.server 4000 --bind 127.0.0.1 --directory _docs
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+export: $(STAMP)
+	$(BIN)/nbdev_export
+
+clean: $(STAMP)
+	$(BIN)/nbdev_clean
+
+readme: $(STAMP)
+	$(BIN)/python tools/make_readme.py
+
+execute: $(STAMP)
+	$(BIN)/nbdev_export
+	$(BIN)/python tools/nbrun.py $(NB)
+	$(BIN)/python tools/make_readme.py
+
+wheel: $(STAMP)
+	rm -rf dist && $(BIN)/python -m build --no-isolation --outdir dist .

@@ -1,0 +1,2 @@
+"The course's public API in one import: `from gd_notebooks.all import *`."
+from .data import *

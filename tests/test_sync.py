@@ -1,0 +1,38 @@
+"""The package is what the notebooks export, the notebooks are clean, the README is current.
+Runs nbdev_export and nbdev_clean on a copy, so the working tree is never touched."""
+import filecmp, shutil, subprocess, sys
+from pathlib import Path
+from conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+def _copy(tmp_path):
+    dst = tmp_path/'repo'
+    dst.mkdir()
+    for name in ('settings.ini', 'setup.py', '_quarto.yml'): shutil.copy(ROOT/name, dst/name)
+    shutil.copytree(ROOT/'nbs', dst/'nbs', symlinks=True)
+    shutil.copytree(ROOT/'gd_notebooks', dst/'gd_notebooks', ignore=shutil.ignore_patterns('__pycache__'))
+    return dst
+
+def _diff(a, b):
+    "Files that differ or exist on one side only, recursively."
+    c = filecmp.dircmp(a, b, ignore=['__pycache__', '.ipynb_checkpoints'])
+    out = [f"{a}/{n}" for n in c.diff_files + c.left_only + c.right_only]
+    for sub in c.common_dirs: out += _diff(Path(a)/sub, Path(b)/sub)
+    return out
+
+def test_export_leaves_package_unchanged(tmp_path):
+    dst = _copy(tmp_path)
+    subprocess.run([BIN/'nbdev_export'], cwd=dst, check=True)
+    changed = _diff(ROOT/'gd_notebooks', dst/'gd_notebooks')
+    assert not changed, f"nbdev_export changes {changed}: run `make export` and commit"
+
+def test_clean_leaves_notebooks_unchanged(tmp_path):
+    dst = _copy(tmp_path)
+    subprocess.run([BIN/'nbdev_clean'], cwd=dst, check=True)
+    changed = [p for p in _diff(ROOT/'nbs', dst/'nbs') if p.endswith('.ipynb')]
+    assert not changed, f"nbdev_clean changes {changed}: run `make clean` and commit"
+
+def test_readme_is_generated_from_index():
+    r = subprocess.run([sys.executable, ROOT/'tools'/'make_readme.py', '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

@@ -1,0 +1,51 @@
+"""Execute notebooks the way the committed outputs are made, and compare outputs.
+
+`python tools/nbrun.py [NB ...]` executes the given notebooks (default: all in nbs/) in a fresh
+kernel with the working directory nbs/, stores their outputs and widget state, and cleans them with
+nbdev_clean. The staleness check in tests/ calls `execute` and `comparable` from here."""
+import copy, re, subprocess, sys, time
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS = ROOT/'nbs'
+
+def notebooks():
+    "The course notebooks in nbs/, in order (scratch notebooks excluded)."
+    return sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))
+
+def execute(path, timeout=120):
+    "Execute the notebook at `path` in a fresh kernel; returns `(nb, seconds)`."
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(NBS)}},
+                            store_widget_state=True, record_timing=False)
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+_MODEL_ID = re.compile(r'"?model_id"?\s*[:=]\s*"?[0-9a-f]{32}"?')
+
+def _out(o):
+    "What of one output must not change between runs: text and images, not widget model ids."
+    kind = o.get('output_type')
+    if kind == 'stream': return (kind, o.get('name'), o.get('text'))
+    if kind == 'error': return (kind, o.get('ename'), o.get('evalue'))
+    data = dict(o.get('data', {}))
+    data.pop('application/vnd.jupyter.widget-view+json', None)
+    return (kind, {k: _MODEL_ID.sub('model_id', v if isinstance(v, str) else ''.join(v)) if k.startswith('text/') else v
+                   for k, v in data.items()})
+
+def comparable(nb):
+    "Per code cell, its source and the parts of its outputs that a rerun must reproduce."
+    return [(c.source, [_out(o) for o in c.get('outputs', [])]) for c in nb.cells if c.cell_type == 'code']
+
+def main(argv):
+    paths = [Path(a).resolve() for a in argv] or notebooks()
+    for p in paths:
+        nb, secs = execute(p)
+        nbformat.write(nb, p)
+        print(f"{p.name}: executed in {secs:.1f} s", flush=True)
+    subprocess.run([str(Path(sys.executable).parent/'nbdev_clean')], cwd=ROOT, check=True)
+
+if __name__ == '__main__': main(sys.argv[1:])
