@@ -1,2 +1,3 @@
 "The course's public API in one import: `from gd_notebooks.all import *`."
 from .data import *
+from .neuron import *
