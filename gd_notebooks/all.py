@@ -1,3 +1,4 @@
 "The course's public API in one import: `from gd_notebooks.all import *`."
 from .data import *
 from .neuron import *
+from .explorer import *
