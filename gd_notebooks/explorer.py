@@ -5,23 +5,26 @@
 # %% auto #0
 __all__ = ['fig_png', 'Explorer']
 
-# %% ../nbs/00a_explorer.ipynb #38f7be22
+# %% ../nbs/00a_explorer.ipynb #ee4a7b7c
 import io, sys, time, base64
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib._pylab_helpers import Gcf
+from matplotlib.layout_engine import TightLayoutEngine
 import ipywidgets as widgets
 
-# %% ../nbs/00a_explorer.ipynb #ed3698e9
+# %% ../nbs/00a_explorer.ipynb #d0833f26
 def fig_png(fig:Figure): # the figure to render
-    "`fig` as PNG bytes, cropped to its content, without metadata."
+    "`fig` as PNG bytes, without metadata."
     buf = io.BytesIO()
-    fig.savefig(buf, format='png', bbox_inches='tight', metadata={'Software': None})
+    fig.savefig(buf, format='png', metadata={'Software': None})
     return buf.getvalue()
 
-# %% ../nbs/00a_explorer.ipynb #bc556ebc
+# %% ../nbs/00a_explorer.ipynb #78f69c74
 def _detach(fig):
-    "Take `fig` out of pyplot so no backend shows it again at cell end; True if its canvas is an ipympl widget."
+    "Lay `fig` out and take it from pyplot so no backend shows it again at cell end; True if its canvas is an ipympl widget."
+    (fig.get_layout_engine() or TightLayoutEngine()).execute(fig)
+    fig.set_layout_engine(None)
     if not isinstance(fig.canvas, widgets.DOMWidget):
         plt.close(fig)
         return False
@@ -31,7 +34,7 @@ def _detach(fig):
     fig.canvas.header_visible = False
     return True
 
-# %% ../nbs/00a_explorer.ipynb #74e63993
+# %% ../nbs/00a_explorer.ipynb #87158b51
 def _check_explorer(fig, update, controls):
     if not isinstance(fig, Figure): raise TypeError(f"`fig` must be a matplotlib Figure, got {type(fig).__name__}")
     if not callable(update): raise TypeError(f"`update` must be callable, got {type(update).__name__}")
@@ -39,13 +42,13 @@ def _check_explorer(fig, update, controls):
     for n, c in controls.items():
         if not isinstance(c, widgets.ValueWidget): raise TypeError(f"control `{n}` must be an ipywidgets value widget, got {type(c).__name__}")
 
-# %% ../nbs/00a_explorer.ipynb #8aede03e
+# %% ../nbs/00a_explorer.ipynb #38b89a2a
 def _png_output(fig):
     "A display_data output holding `fig` as PNG, as an Output widget stores it."
     return {'output_type': 'display_data', 'metadata': {},
             'data': {'image/png': base64.b64encode(fig_png(fig)).decode(), 'text/plain': repr(fig)}}
 
-# %% ../nbs/00a_explorer.ipynb #ecc6eed8
+# %% ../nbs/00a_explorer.ipynb #5276bab2
 class Explorer:
     "A figure built once and redrawn in place by `update(**values)` whenever one of `controls` changes."
     def __init__(self, fig:Figure, # the figure, built once
