@@ -307,6 +307,29 @@ def finish_pages(pages):
             html = html.replace('</body>', tags + '</body>', 1)
         f.write_text(html)
 
+def unlink_missing_anchors():
+    """nbdev links every backticked name of the package, private helpers included, to `page.html#name`; where
+    the page documents no such name (no show_doc), the link would lead nowhere: keep the code, drop the link."""
+    ns = {}
+    exec((ROOT/'gd_notebooks'/'_modidx.py').read_text(), ns)
+    nbdev_links = {link for syms in ns['d']['syms'].values() for link, _ in syms.values()}
+    ids = {f.relative_to(DOCS).as_posix(): set(re.findall(r'\bid="([^"]+)"', f.read_text())) for f in DOCS.rglob('*.html')}
+    dropped = []
+    for f in sorted(DOCS.rglob('*.html')):
+        rel = f.relative_to(DOCS).as_posix()
+        def sub(m):
+            href = m.group(1)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), href.split('#')[0]))
+            page_anchor = f"{target}#{href.split('#', 1)[1]}"
+            if page_anchor in nbdev_links and href.split('#', 1)[1] not in ids.get(target, set()):
+                dropped.append(f"{rel}: {page_anchor} (no show_doc for it)")
+                return m.group(2)
+            return m.group(0)
+        html = f.read_text()
+        new = re.sub(r'<a href="([^"#:]*\.html#[^"]+)">(<code>[^<]*</code>)</a>', sub, html)
+        if new != html: f.write_text(new)
+    return dropped
+
 def off_host_references():
     "Every place in _docs that would make the browser load something from another host."
     bad = []
@@ -335,16 +358,18 @@ def build():
     warnings = render()
     copy_assets()
     finish_pages(pages)
+    unlinked = unlink_missing_anchors()
     stamp = source_date()
     bad = off_host_references()
     if bad: sys.exit('build_site: the site would load from other hosts:\n  ' + '\n  '.join(bad))
     report = {'pages': [{k: v for k, v in p.items() if k != 'widget_state'} | {'widgets': bool(p['widget_state'])} for p in pages],
-              'problems': problems, 'smalldocs_warnings': warnings}
+              'problems': problems, 'smalldocs_warnings': warnings, 'unlinked': unlinked}
     (DOCS/REPORT).write_text(json.dumps(report, indent=1) + '\n')
     for f in DOCS.rglob('*'): os.utime(f, (stamp, stamp))
     t3 = time.perf_counter()
     for p in problems: say('PROBLEM', p)
     for w in warnings: say('smalldocs:', w)
+    for u in unlinked: say('unlinked', u)
     say(f"{len(pages)} notebook page(s) in {DOCS.relative_to(ROOT)}/ in {t3 - t0:.1f} s "
         f"(npm {t1 - t0:.1f} s, nbdev processing {t2 - t1:.1f} s, render {t3 - t2:.1f} s)")
 
