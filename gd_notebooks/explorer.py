@@ -20,11 +20,9 @@ def fig_png(fig:Figure): # the figure to render
     fig.savefig(buf, format='png', metadata={'Software': None})
     return buf.getvalue()
 
-# %% ../nbs/00a_explorer.ipynb #78f69c74
+# %% ../nbs/00a_explorer.ipynb #3be33e91
 def _detach(fig):
-    "Lay `fig` out and take it from pyplot so no backend shows it again at cell end; True if its canvas is an ipympl widget."
-    (fig.get_layout_engine() or TightLayoutEngine()).execute(fig)
-    fig.set_layout_engine(None)
+    "Take `fig` from pyplot so no backend shows it again at cell end; True if its canvas is an ipympl widget."
     if not isinstance(fig.canvas, widgets.DOMWidget):
         plt.close(fig)
         return False
@@ -33,6 +31,12 @@ def _detach(fig):
     for num in [n for n, m in Gcf.figs.items() if m.canvas.figure is fig]: Gcf.figs.pop(num)
     fig.canvas.header_visible = False
     return True
+
+# %% ../nbs/00a_explorer.ipynb #acb84726
+def _layout_once(fig):
+    "Lay `fig` out now with its layout engine (tight if none), then switch the engine off."
+    (fig.get_layout_engine() or TightLayoutEngine()).execute(fig)
+    fig.set_layout_engine(None)
 
 # %% ../nbs/00a_explorer.ipynb #87158b51
 def _check_explorer(fig, update, controls):
@@ -48,7 +52,7 @@ def _png_output(fig):
     return {'output_type': 'display_data', 'metadata': {},
             'data': {'image/png': base64.b64encode(fig_png(fig)).decode(), 'text/plain': repr(fig)}}
 
-# %% ../nbs/00a_explorer.ipynb #5276bab2
+# %% ../nbs/00a_explorer.ipynb #b25d57b5
 class Explorer:
     "A figure built once and redrawn in place by `update(**values)` whenever one of `controls` changes."
     def __init__(self, fig:Figure, # the figure, built once
@@ -74,6 +78,7 @@ class Explorer:
         if self._hold: return None
         start = time.perf_counter()
         self.update(**self.values)
+        if not self.redraw_times: _layout_once(self.fig)
         if self.live: self.fig.canvas.draw_idle()
         else: self.out.outputs = (_png_output(self.fig),)
         self.redraw_times.append(time.perf_counter() - start)

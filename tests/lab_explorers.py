@@ -1,5 +1,6 @@
 """The explorers the JupyterLab check drives: notebook file name -> the description of the slider
 it moves (the label shown left of the slider). Each lesson adds its explorer here."""
 EXPLORERS = {
+    '00_data.ipynb': 'noise',
     '00a_explorer.ipynb': 'a',
 }
