@@ -114,11 +114,21 @@ AUTOSAVE = """async () => { await window.jupyterapp.started; await window.jupyte
 
 def _figure(explorer):
     "The element showing the explorer's figure: the inline PNG or ipympl's canvas."
-    return explorer.locator('.widget-output img, .jupyter-matplotlib-figure canvas.jupyter-matplotlib-canvas').first
+    return explorer.locator('.widget-output img, .jupyter-matplotlib-canvas-div canvas').first
 
 def _snapshot(fig):
     src = fig.get_attribute('src')
     return src if src else fig.screenshot()
+
+def _settled(fig, page, timeout=10):
+    "The figure's image once two looks 300 ms apart agree (an ipympl canvas paints after it appears)."
+    end, last = time.monotonic() + timeout, _snapshot(fig)
+    while time.monotonic() < end:
+        page.wait_for_timeout(300)
+        now = _snapshot(fig)
+        if now == last: return now
+        last = now
+    return last
 
 def open_and_run(page, lab, name, timeout=60_000):
     "Open notebook `name` alone in the lab, clear its saved outputs, run all cells and wait until done."
@@ -135,7 +145,7 @@ def nudge(page, description, presses=3, timeout=10_000):
     fig = _figure(explorer)
     fig.wait_for(timeout=timeout)
     explorer.scroll_into_view_if_needed()
-    before = _snapshot(fig)
+    before = _settled(fig, page)
     handle = explorer.locator('.widget-slider', has=label).first.locator('.noUi-handle').first
     handle.focus()
     for _ in range(presses): handle.press('ArrowRight')
@@ -169,3 +179,29 @@ def test_notebooks_unchanged(lab, browser):
     finally: page.close()
     assert autosave is False, f"JupyterLab's autosave setting is {autosave!r}: the test settings were not applied"
     assert lab.changed_notebooks() == []
+
+IPYMPL_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None, 'source': src} for src in [
+    '%matplotlib widget',
+    'import numpy as np, matplotlib.pyplot as plt, ipywidgets as widgets\nfrom gd_notebooks.explorer import Explorer',
+    "fig, ax = plt.subplots(figsize=(6, 3))\nxx = np.linspace(0, 10, 200)\nline, = ax.plot(xx, np.sin(xx))\n"
+    "ex = Explorer(fig, lambda freq: ax.set_title(f'freq {freq:.2f}') or line.set_ydata(np.sin(freq * xx)),\n"
+    "              freq=widgets.FloatSlider(value=1, min=0.5, max=3, step=0.25))\nex",
+    'assert ex.live, "with %matplotlib widget the explorer should show an ipympl canvas"']],
+    'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'}},
+    'nbformat': 4, 'nbformat_minor': 5}
+
+def test_ipympl_explorer(lab, browser):
+    "With `%matplotlib widget` an explorer shows one live ipympl canvas that repaints when its slider moves."
+    name = '_ipympl_check.ipynb'  # written into the served copy only; nbdev ignores '_' notebooks
+    (lab.tmp/'nbs'/name).write_text(json.dumps(IPYMPL_NB))
+    page = browser.new_page()
+    try:
+        open_and_run(page, lab, name)
+        assert page.evaluate(ERRORS) == []
+        before, after = nudge(page, 'freq')
+        assert isinstance(before, bytes), "the explorer showed an image, not an ipympl canvas"
+        assert after != before, "the ipympl canvas did not repaint within 10 s of moving the slider"
+        assert page.locator('.jupyter-matplotlib-figure').count() == 1, "the figure is shown more than once"
+    finally:
+        page.close(); (lab.tmp/'nbs'/name).unlink()
+
