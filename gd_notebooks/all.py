@@ -2,3 +2,4 @@
 from .data import *
 from .neuron import *
 from .explorer import *
+from .relu import *
