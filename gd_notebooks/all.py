@@ -2,4 +2,5 @@
 from .data import *
 from .neuron import *
 from .explorer import *
+from .collapse import *
 from .relu import *
