@@ -59,6 +59,12 @@ def browser_context():
         yield ctx
         ctx.close()
 
+def _wait(tab, condition, message, timeout=15000):
+    "Wait until the JavaScript condition holds; fail with `message` if it does not in time."
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try: tab.wait_for_function(condition, timeout=timeout)
+    except PlaywrightTimeout: pytest.fail(message)
+
 def _soup(page): return BeautifulSoup((DOCS/page).read_text(), 'html.parser')
 
 def test_build_makes_every_notebook_page(site):
@@ -101,8 +107,8 @@ def test_page_in_browser(site, browser_context, page):
         drawn_views = [v for v in views if v in models]
         assert len(drawn_views) == len(views), f"{page}: widget views without saved state: {set(views) - set(models)}"
         if drawn_views:
-            tab.wait_for_function(f"document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= {len(drawn_views)}",
-                                  timeout=15000)
+            _wait(tab, f"document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= {len(drawn_views)}",
+                  f"{page}: {len(drawn_views)} saved widget(s) not drawn")
             sliders = sum(1 for m in models.values() if m.get('model_name', '').endswith('SliderModel'))
             if sliders:
                 n = tab.locator('.widget-slider .noUi-handle').count()
@@ -112,12 +118,15 @@ def test_page_in_browser(site, browser_context, page):
         # maths: every math span of the page source is typeset by KaTeX, without errors
         n_math = len(soup.select('span.math'))
         if n_math:
-            tab.wait_for_function(f"document.querySelectorAll('span.math .katex').length >= {n_math}", timeout=10000)
-            assert tab.locator('.katex-error').count() == 0, f"{page}: KaTeX could not typeset some maths"
-        typeset = tab.evaluate("document.querySelectorAll('span.math').length - document.querySelectorAll('span.math .katex').length")
-        assert typeset == 0, f"{page}: {typeset} maths span(s) left untypeset"
+            _wait(tab, "document.querySelectorAll('span.math').length === "
+                       "document.querySelectorAll('span.math .katex, span.math .katex-error').length",
+                  f"{page}: KaTeX did not typeset the page's {n_math} maths span(s)")
+            bad_math = tab.eval_on_selector_all('.katex-error', 'els => els.map(e => e.getAttribute("title") || e.textContent)')
+            assert not bad_math, f"{page}: KaTeX cannot typeset: {bad_math}"
+        left = tab.evaluate("document.querySelectorAll('span.math').length - document.querySelectorAll('span.math .katex').length")
+        assert left == 0, f"{page}: {left} maths span(s) left untypeset"
         # pictures: every <img> (outputs, widgets' outputs) loaded
-        tab.wait_for_load_state('networkidle')
+        _wait(tab, "Array.from(document.images).every(i => i.complete)", f"{page}: pictures still loading")
         broken = tab.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
                               ".map(i => (i.getAttribute('src') || '').slice(0, 80))")
         assert not broken, f"{page}: pictures not loaded: {broken}"
