@@ -4,3 +4,4 @@ from .neuron import *
 from .explorer import *
 from .collapse import *
 from .relu import *
+from .momentum import *

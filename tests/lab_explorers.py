@@ -4,4 +4,5 @@ EXPLORERS = {
     '00_data.ipynb': 'noise',
     '00a_explorer.ipynb': 'a',
     '03_relu.ipynb': 'step',
+    '05_momentum.ipynb': 'beta',
 }
