@@ -1,6 +1,5 @@
 """Speed bar of lesson 3: the ReLU explorer's redraw (simulation + figure update + PNG) at the 95th
 percentile over 40 redraws with the Agg backend, every control moved in turn."""
-import time
 import numpy as np
 
 BAR_MS = 50
