@@ -205,3 +205,14 @@ def test_ipympl_explorer(lab, browser):
     finally:
         page.close(); (lab.tmp/'nbs'/name).unlink()
 
+
+@pytest.mark.parametrize('name,description', CASES, ids=[n for n, _ in CASES])
+def test_saved_explorer_image(name, description):
+    "The committed notebook's widget state holds the explorer's slider and a PNG in an Output widget: what a page without a kernel draws."
+    nb = json.loads((ROOT/'nbs'/name).read_text())
+    state = nb.get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
+    assert state, f"{name}: no saved widget state; execute it with `python tools/nbrun.py nbs/{name}`"
+    models = [m['state'] for m in state.values()]
+    assert any(m.get('description') == description for m in models), f"{name}: no saved control described '{description}'"
+    assert any('image/png' in o.get('data', {}) for m in models for o in m.get('outputs', [])), \
+        f"{name}: no saved Output widget holds a PNG, so the docs site would show an empty explorer"
