@@ -6,7 +6,7 @@
 __all__ = ['STEP_RANGE', 'ewma', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads',
            'momentum_max_lr', 'plot_stability', 'momentum_runs', 'momentum_explorer']
 
-# %% ../nbs/05_momentum.ipynb #41d97261
+# %% ../nbs/05_momentum.ipynb #18544ae2
 import math
 import numpy as np
 import matplotlib.pyplot as plt
@@ -17,7 +17,7 @@ from .neuron import (_as_float, check_positive, check_beta, Linear, SGD, fit, re
                                  plot_contour, plot_path)
 from .explorer import Explorer
 
-# %% ../nbs/05_momentum.ipynb #e2b8fee2
+# %% ../nbs/05_momentum.ipynb #cc48e724
 def ewma(values, # the series, along the first axis
          beta, # weight of the past, in [0, 1); an array gives one average per value
          init=0., # m before the first value
@@ -33,7 +33,7 @@ def ewma(values, # the series, along the first axis
         out[t] = m
     return out / (1 - beta ** np.arange(1., len(v) + 1).reshape(-1, *[1] * (out.ndim - 1))) if debias else out
 
-# %% ../nbs/05_momentum.ipynb #6862c533
+# %% ../nbs/05_momentum.ipynb #7747ad0a
 def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
               ax=None, # axes to draw on; a new 8x3 figure when None
               debias:bool=False, # also draw the debiased average
@@ -46,7 +46,7 @@ def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
     ax.set_title(f'β = {beta:g}', fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #ec104037
+# %% ../nbs/05_momentum.ipynb #649e180c
 class Momentum:
     "SGD along an EWMA of the gradients: m ← beta·m + (1 − beta)·g (or + g undampened); w ← w − lr·m."
     hypers = ('lr', 'beta')
@@ -61,7 +61,7 @@ class Momentum:
         return {n: params[n] - m[n] * self.lr for n in params}, {f'm_{n}': m[n] for n in params}
     def __repr__(self): return f"Momentum(lr={self.lr!r}, beta={self.beta!r}, dampening={self.dampening})"
 
-# %% ../nbs/05_momentum.ipynb #5025a946
+# %% ../nbs/05_momentum.ipynb #7d87a6a6
 def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
            grad, # grad(w) -> the gradient at w (numpy arrays)
            w0=0., # the starting weight
@@ -77,7 +77,7 @@ def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
             ws[t + 1] = p['w']
     return ws
 
-# %% ../nbs/05_momentum.ipynb #c13bd384
+# %% ../nbs/05_momentum.ipynb #01f0649c
 def momentum_rows(params, state, x, y, lr, beta=0.9):
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
     model, opt, p, s = Linear(), Momentum(lr, beta), dict(params), dict(state)
@@ -89,7 +89,7 @@ def momentum_rows(params, state, x, y, lr, beta=0.9):
         p = new
     return dict(zip(MomentumSheet.columns, np.array(cols).T))
 
-# %% ../nbs/05_momentum.ipynb #4e96bd5b
+# %% ../nbs/05_momentum.ipynb #4ba43917
 class MomentumSheet:
     "Spec of the workbook's `momentum` sheet: dampened momentum, beta in J1, lr in D2."
     columns = ('x', 'y', 'b', 'a', 'pred', 'de/db', 'de/da', 'new b', 'new a', 'm_b', 'm_a', 'err^2')
@@ -107,7 +107,7 @@ class MomentumSheet:
 
 register_sheet('momentum', MomentumSheet());
 
-# %% ../nbs/05_momentum.ipynb #8c4bd7d1
+# %% ../nbs/05_momentum.ipynb #66c27e40
 def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative to draw
                beta=0.9, # beta of the EWMA drawn over it (None: raw derivative only)
                ax=None, # axes to draw on; a new 8x3 figure when None
@@ -122,7 +122,7 @@ def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative t
     ax.set_xlabel('row (step)'); ax.set_ylabel(f'de/d{name}')
     return ax
 
-# %% ../nbs/05_momentum.ipynb #c1a96e83
+# %% ../nbs/05_momentum.ipynb #03938489
 def momentum_max_lr(curvature, # λ, the second derivative of the loss
                     beta=0.9, # momentum's beta; 0 gives plain SGD
                     dampening:bool=True): # the workbook's form (True) or PyTorch's default (False)
@@ -130,7 +130,7 @@ def momentum_max_lr(curvature, # λ, the second derivative of the loss
     lam, beta = check_positive(curvature, 'curvature'), check_beta(beta)
     return 2 * (1 + beta) / lam / ((1 - beta) if dampening else 1)
 
-# %% ../nbs/05_momentum.ipynb #4479a7cd
+# %% ../nbs/05_momentum.ipynb #5f41c76c
 def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] for betas[i], lrs[j]
                    bound=None, # the formula's bound per beta, drawn as a line
                    ax=None, title=''): # axes (a new 8x3 figure when None) and title
@@ -141,13 +141,13 @@ def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] fo
     ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #0af519b7
+# %% ../nbs/05_momentum.ipynb #c8856edf
 def momentum_runs(x, y, lr, beta, dampening=True, epochs:int=5, params=None):
     "Plain SGD (model 0) and momentum (model 1) from the same start, in one batch: a `Trace`."
     opt = Momentum(lr, np.array([0., check_beta(beta)]), dampening)
     return fit(Linear(), params or {'a': 1., 'b': 1.}, x, y, opt, epochs=epochs)
 
-# %% ../nbs/05_momentum.ipynb #91232aca
+# %% ../nbs/05_momentum.ipynb #5e2a6aab
 STEP_RANGE = (1e-6, 1e3)
 
 def _step_lengths(trace):
@@ -156,10 +156,10 @@ def _step_lengths(trace):
         s = np.hypot(np.diff(trace.history['a'], axis=0), np.diff(trace.history['b'], axis=0))
     return np.where(np.isfinite(s), np.clip(s, *STEP_RANGE), np.nan)
 
-# %% ../nbs/05_momentum.ipynb #6e6c3dfe
+# %% ../nbs/05_momentum.ipynb #9aac0a7d
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     "The explorer's figure: contour with two paths, and step lengths; returns (fig, artists)."
-    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(9, 3.4), gridspec_kw={'width_ratios': (1, 1.15)})
+    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={'width_ratios': (1, 1.15)})
     plot_contour(x, y, ax=ax, a_range=a_range, b_range=b_range, levels=12)
     kw = (dict(color='0.45', lw=0.8), dict(color='C3', lw=1.2))
     art = {'paths': [ax.plot([], [], **k)[0] for k in kw], 'ends': [ax.plot([], [], 's', color=k['color'], ms=5)[0] for k in kw],
@@ -167,13 +167,14 @@ def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
            'note': ax.text(0.02, 0.97, '', transform=ax.transAxes, va='top', fontsize=8, color='C3'), 'ax': ax, 'ax_s': ax_s}
     ax.plot([1], [1], 'o', color='k', ms=4)
     ax_s.set_yscale('log'); ax_s.set_ylim(STEP_RANGE); ax_s.set_xlim(0, len(x) * epochs + 1)
-    ax_s.yaxis.set_major_locator(mticker.LogLocator(numticks=12)); ax_s.yaxis.set_minor_locator(mticker.NullLocator())
+    for axis in (ax.xaxis, ax.yaxis, ax_s.xaxis): axis.set_major_locator(mticker.MaxNLocator(4))  # few ticks: each costs a text per redraw
+    ax_s.yaxis.set_major_locator(mticker.LogLocator(numticks=5)); ax_s.yaxis.set_minor_locator(mticker.NullLocator())
     ax_s.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f'1e{round(np.log10(v))}'))
     ax_s.set_xlabel('row (step)'); ax_s.set_ylabel('step length in (a, b)')
     ax_s.legend(fontsize=8, frameon=False, loc='lower right')
     return fig, art
 
-# %% ../nbs/05_momentum.ipynb #2c337476
+# %% ../nbs/05_momentum.ipynb #53abb87a
 def _draw_runs(art, trace, lr, beta, dampening):
     "Put the two runs of `trace` on the explorer's artists."
     steps = _step_lengths(trace)
@@ -185,9 +186,10 @@ def _draw_runs(art, trace, lr, beta, dampening):
     bad = [f"{n} diverged at row {int(trace.first_bad[j]) + 1}" for j, n in enumerate(('SGD', 'momentum')) if trace.diverged[j]]
     art['note'].set_text('\n'.join(bad))
     err = ['diverged' if d else f'{e:.1f}' for d, e in zip(trace.diverged, trace.epoch_errors[-1])]
-    art['ax'].set_title(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}: error SGD {err[0]}, momentum {err[1]}", fontsize=9)
+    art['ax'].set_title(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}", fontsize=9)
+    art['ax_s'].set_title(f"error after the last epoch: SGD {err[0]}, momentum {err[1]}", fontsize=9)
 
-# %% ../nbs/05_momentum.ipynb #7a7af047
+# %% ../nbs/05_momentum.ipynb #eb538e4e
 def momentum_explorer(x, y, lr:float=1e-4, beta:float=0.9, dampening:bool=True, epochs:int=5):
     "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
     fig, art = _momentum_figure(x, y, epochs)
