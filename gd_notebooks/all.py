@@ -4,4 +4,5 @@ from .neuron import *
 from .explorer import *
 from .collapse import *
 from .relu import *
+from .learning_rate import *
 from .momentum import *

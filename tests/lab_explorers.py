@@ -4,5 +4,6 @@ EXPLORERS = {
     '00_data.ipynb': 'noise',
     '00a_explorer.ipynb': 'a',
     '03_relu.ipynb': 'step',
+    '04_learning_rate.ipynb': 'lr',
     '05_momentum.ipynb': 'beta',
 }

@@ -1,0 +1,51 @@
+"""Speed bars of lesson 4: the learning-rate sweep (10,000 single neurons with 10,000 learning rates,
+29 rows, 10 epochs) in one `fit` call against the same models fitted one by one, and the lr
+explorer's redraw (simulation + figure update + PNG) at the 95th percentile over 40 redraws (Agg)."""
+import time
+import numpy as np
+
+SWEEP_BAR_S, SPEEDUP_BAR, REDRAW_BAR_MS = 1.0, 30, 50
+K, EPOCHS, ONE_BY_ONE, N = 10_000, 10, 200, 40
+
+def _sweep():
+    "Seconds for the batched sweep (best of 3) and the per-model seconds fitting them one by one (best of 3)."
+    from gd_notebooks.data import graddesc_data
+    from gd_notebooks.neuron import Linear, SGD, fit
+    x, y = graddesc_data()
+    lrs, one = np.geomspace(1e-6, 1e-2, K), {'a': 1., 'b': 1.}
+    batched = []
+    for _ in range(3):
+        t = time.perf_counter(); tr = fit(Linear(), one, x, y, SGD(lrs), epochs=EPOCHS); batched.append(time.perf_counter() - t)
+    assert tr.epoch_errors.shape == (EPOCHS, K)
+    single = []
+    for _ in range(3):
+        t = time.perf_counter()
+        for lr in lrs[::K // ONE_BY_ONE]: fit(Linear(), one, x, y, SGD(float(lr)), epochs=EPOCHS)
+        single.append((time.perf_counter() - t) / ONE_BY_ONE)
+    return min(batched), min(single) * K
+
+def _redraw():
+    "95th percentile of the explorer's redraw seconds over N moves of the lr slider across its range."
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from gd_notebooks.data import graddesc_data
+    from gd_notebooks.learning_rate import lr_explorer
+    ex = lr_explorer(*graddesc_data())
+    ex.redraw_times.clear()
+    for i in range(N): ex.set(lr=float(10 ** (-6 + 4 * ((i * 17) % N) / (N - 1))))
+    plt.close(ex.fig)
+    return float(np.percentile(ex.redraw_times, 95))
+
+def bench():
+    batched, single = _sweep()
+    p95 = _redraw() * 1000
+    return [{'name': f'04_learning_rate sweep: {K:,} lrs x 29 rows x {EPOCHS} epochs in one fit', 'value': round(batched, 3),
+             'unit': 's', 'bar': SWEEP_BAR_S, 'ok': batched < SWEEP_BAR_S},
+            {'name': '04_learning_rate sweep speed-up over one by one', 'value': round(single / batched, 1),
+             'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR},
+            {'name': '04_learning_rate explorer redraw p95 (Agg)', 'value': round(p95, 1), 'unit': 'ms',
+             'bar': REDRAW_BAR_MS, 'ok': p95 < REDRAW_BAR_MS}]
+
+if __name__ == '__main__':
+    for r in bench(): print(r)
