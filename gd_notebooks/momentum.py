@@ -6,7 +6,7 @@
 __all__ = ['STEP_RANGE', 'ewma', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads',
            'momentum_max_lr', 'plot_stability', 'momentum_runs', 'momentum_explorer']
 
-# %% ../nbs/05_momentum.ipynb #18544ae2
+# %% ../nbs/05_momentum.ipynb #16c3e9ff
 import math
 import numpy as np
 import matplotlib.pyplot as plt
@@ -17,7 +17,7 @@ from .neuron import (_as_float, check_positive, check_beta, Linear, SGD, fit, re
                                  plot_contour, plot_path)
 from .explorer import Explorer
 
-# %% ../nbs/05_momentum.ipynb #cc48e724
+# %% ../nbs/05_momentum.ipynb #1a362a54
 def ewma(values, # the series, along the first axis
          beta, # weight of the past, in [0, 1); an array gives one average per value
          init=0., # m before the first value
@@ -33,7 +33,7 @@ def ewma(values, # the series, along the first axis
         out[t] = m
     return out / (1 - beta ** np.arange(1., len(v) + 1).reshape(-1, *[1] * (out.ndim - 1))) if debias else out
 
-# %% ../nbs/05_momentum.ipynb #7747ad0a
+# %% ../nbs/05_momentum.ipynb #f314cdf2
 def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
               ax=None, # axes to draw on; a new 8x3 figure when None
               debias:bool=False, # also draw the debiased average
@@ -46,7 +46,7 @@ def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
     ax.set_title(f'β = {beta:g}', fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #649e180c
+# %% ../nbs/05_momentum.ipynb #c89eda91
 class Momentum:
     "SGD along an EWMA of the gradients: m ← beta·m + (1 − beta)·g (or + g undampened); w ← w − lr·m."
     hypers = ('lr', 'beta')
@@ -61,7 +61,7 @@ class Momentum:
         return {n: params[n] - m[n] * self.lr for n in params}, {f'm_{n}': m[n] for n in params}
     def __repr__(self): return f"Momentum(lr={self.lr!r}, beta={self.beta!r}, dampening={self.dampening})"
 
-# %% ../nbs/05_momentum.ipynb #7d87a6a6
+# %% ../nbs/05_momentum.ipynb #588d4b8b
 def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
            grad, # grad(w) -> the gradient at w (numpy arrays)
            w0=0., # the starting weight
@@ -77,7 +77,7 @@ def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
             ws[t + 1] = p['w']
     return ws
 
-# %% ../nbs/05_momentum.ipynb #01f0649c
+# %% ../nbs/05_momentum.ipynb #8e09d60c
 def momentum_rows(params, state, x, y, lr, beta=0.9):
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
     model, opt, p, s = Linear(), Momentum(lr, beta), dict(params), dict(state)
@@ -89,7 +89,7 @@ def momentum_rows(params, state, x, y, lr, beta=0.9):
         p = new
     return dict(zip(MomentumSheet.columns, np.array(cols).T))
 
-# %% ../nbs/05_momentum.ipynb #4ba43917
+# %% ../nbs/05_momentum.ipynb #67e12f9f
 class MomentumSheet:
     "Spec of the workbook's `momentum` sheet: dampened momentum, beta in J1, lr in D2."
     columns = ('x', 'y', 'b', 'a', 'pred', 'de/db', 'de/da', 'new b', 'new a', 'm_b', 'm_a', 'err^2')
@@ -107,7 +107,7 @@ class MomentumSheet:
 
 register_sheet('momentum', MomentumSheet());
 
-# %% ../nbs/05_momentum.ipynb #66c27e40
+# %% ../nbs/05_momentum.ipynb #64c6ff27
 def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative to draw
                beta=0.9, # beta of the EWMA drawn over it (None: raw derivative only)
                ax=None, # axes to draw on; a new 8x3 figure when None
@@ -122,7 +122,7 @@ def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative t
     ax.set_xlabel('row (step)'); ax.set_ylabel(f'de/d{name}')
     return ax
 
-# %% ../nbs/05_momentum.ipynb #03938489
+# %% ../nbs/05_momentum.ipynb #237491b0
 def momentum_max_lr(curvature, # λ, the second derivative of the loss
                     beta=0.9, # momentum's beta; 0 gives plain SGD
                     dampening:bool=True): # the workbook's form (True) or PyTorch's default (False)
@@ -130,7 +130,7 @@ def momentum_max_lr(curvature, # λ, the second derivative of the loss
     lam, beta = check_positive(curvature, 'curvature'), check_beta(beta)
     return 2 * (1 + beta) / lam / ((1 - beta) if dampening else 1)
 
-# %% ../nbs/05_momentum.ipynb #5f41c76c
+# %% ../nbs/05_momentum.ipynb #40ed6bf8
 def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] for betas[i], lrs[j]
                    bound=None, # the formula's bound per beta, drawn as a line
                    ax=None, title=''): # axes (a new 8x3 figure when None) and title
@@ -141,13 +141,13 @@ def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] fo
     ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #c8856edf
+# %% ../nbs/05_momentum.ipynb #ff0279ab
 def momentum_runs(x, y, lr, beta, dampening=True, epochs:int=5, params=None):
     "Plain SGD (model 0) and momentum (model 1) from the same start, in one batch: a `Trace`."
     opt = Momentum(lr, np.array([0., check_beta(beta)]), dampening)
     return fit(Linear(), params or {'a': 1., 'b': 1.}, x, y, opt, epochs=epochs)
 
-# %% ../nbs/05_momentum.ipynb #5e2a6aab
+# %% ../nbs/05_momentum.ipynb #4777a8a9
 STEP_RANGE = (1e-6, 1e3)
 
 def _step_lengths(trace):
@@ -156,7 +156,7 @@ def _step_lengths(trace):
         s = np.hypot(np.diff(trace.history['a'], axis=0), np.diff(trace.history['b'], axis=0))
     return np.where(np.isfinite(s), np.clip(s, *STEP_RANGE), np.nan)
 
-# %% ../nbs/05_momentum.ipynb #9aac0a7d
+# %% ../nbs/05_momentum.ipynb #7ad5f0ae
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     "The explorer's figure: contour with two paths, and step lengths; returns (fig, artists)."
     fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={'width_ratios': (1, 1.15)})
@@ -174,7 +174,7 @@ def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     ax_s.legend(fontsize=8, frameon=False, loc='lower right')
     return fig, art
 
-# %% ../nbs/05_momentum.ipynb #53abb87a
+# %% ../nbs/05_momentum.ipynb #5bac6278
 def _draw_runs(art, trace, lr, beta, dampening):
     "Put the two runs of `trace` on the explorer's artists."
     steps = _step_lengths(trace)
@@ -189,7 +189,7 @@ def _draw_runs(art, trace, lr, beta, dampening):
     art['ax'].set_title(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}", fontsize=9)
     art['ax_s'].set_title(f"error after the last epoch: SGD {err[0]}, momentum {err[1]}", fontsize=9)
 
-# %% ../nbs/05_momentum.ipynb #eb538e4e
+# %% ../nbs/05_momentum.ipynb #f4f46479
 def momentum_explorer(x, y, lr:float=1e-4, beta:float=0.9, dampening:bool=True, epochs:int=5):
     "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
     fig, art = _momentum_figure(x, y, epochs)
