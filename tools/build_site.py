@@ -102,7 +102,7 @@ def process_notebook(src, dst):
             for w in caught:
                 if 'imports and other code' not in str(w.message): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             if err is None: return
-            first = cell.source.strip().splitlines()[0]
+            first = next((l for l in cell.source.strip().splitlines() if not l.startswith('#|')), '')
             why = ' (it mixes an import with other code, so nbdev runs it when it builds the docs)' if mixed else ''
             problems.append(f"{Path(src).name}: cell {cell.idx_} `{first}` fails in nbdev's docs processing with "
                             f"{type(err).__name__}: {err}{why}; the page shows its saved outputs")
@@ -118,6 +118,10 @@ def process_notebook(src, dst):
     return problems
 
 # ---------------------------------------------------------------- the processed copy
+
+def _nbpath2html(rel):
+    from nbdev.frontmatter import _nbpath2html
+    return _nbpath2html(Path(rel))
 
 def notebooks():
     "The notebooks nbdev documents, as nbdev finds them."
@@ -224,16 +228,22 @@ def process_all():
     def run(job):  # one fresh interpreter per notebook, as nbdev's proc_nbs spawns one
         src, dst = job
         r = subprocess.run([sys.executable, __file__, '--process', str(src), str(dst)], cwd=ROOT, capture_output=True, text=True)
-        if r.returncode or not dst.exists():
-            sys.exit(f"build_site: processing {src.relative_to(ROOT)} failed:\n{r.stderr}")
-        return json.loads(r.stdout)
+        if r.returncode == 0 and dst.exists(): return json.loads(r.stdout)
+        why = (r.stderr.strip().splitlines() or ['no message'])[-1]
+        try: nb = json.loads(src.read_text())  # still show the notebook as saved, unprocessed
+        except ValueError as e: return [f"{src.name}: not a readable notebook ({e}); no page"]
+        dst.write_text(json.dumps(nb))
+        return [f"{src.name}: nbdev's docs processing failed ({why}); the page shows the notebook unprocessed"]
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as ex:
         for probs in ex.map(run, zip(nbs, tmp)): problems += probs
     # name each processed notebook after its nbdev output-file
     renames, pages = {}, []
-    for src, t in zip(nbs, tmp):
+    for src, t in list(zip(nbs, tmp)):
+        if not t.exists():
+            nbs.remove(src)
+            continue
         rel = src.relative_to(NBS)
-        out = _frontmatter(json.loads(t.read_text())).get('output-file') or rel.with_suffix('.html').name
+        out = _frontmatter(json.loads(t.read_text())).get('output-file') or _nbpath2html(rel).name
         new = rel.parent/Path(out).with_suffix('.ipynb')
         if str(new) in renames.values():
             problems.append(f"{rel}: its output-file {out} is taken by another notebook; kept as {rel.name}")
@@ -328,7 +338,7 @@ def unlink_missing_anchors():
         html = f.read_text()
         new = re.sub(r'<a href="([^"#:]*\.html#[^"]+)">(<code>[^<]*</code>)</a>', sub, html)
         if new != html: f.write_text(new)
-    return dropped
+    return sorted(set(dropped))
 
 def off_host_references():
     "Every place in _docs that would make the browser load something from another host."
