@@ -1,0 +1,82 @@
+"""Speed bars of lesson 1 (design.md, "Quality bars"):
+- `fit` on 10,000 single neurons at once (29 rows, 10 epochs; each model its own start and learning
+  rate) in under 1 s;
+- at least 30x faster than fitting the same models one by one. Fitting all 10,000 singly would take
+  about a minute, so a sample of 200 of them (every 50th) is fitted singly and the time scaled by
+  10,000/200; the per-model cost does not depend on which model it is, so the scaling is linear;
+- the lesson's explorer redraws (simulation + figure update + PNG, Agg backend) in under 50 ms at the
+  95th percentile over 40 redraws that move every control in turn over its range.
+Timings are the best of 3 repeats (the batched and one-by-one fits) to damp other load on the machine."""
+import time
+import numpy as np
+
+K, EPOCHS, SAMPLE, REPEATS, N_REDRAWS = 10_000, 10, 200, 3, 40
+FIT_BAR_S, SPEEDUP_BAR, REDRAW_BAR_MS = 1.0, 30, 50
+
+def models(k=K, seed=0):
+    "`k` seeded single-neuron starts and learning rates: dict a, b (arrays) and lrs."
+    rng = np.random.default_rng(seed)
+    return {'a': rng.uniform(-2, 6, k), 'b': rng.uniform(-20, 80, k)}, np.geomspace(1e-6, 1e-4, k)
+
+def time_fits():
+    "Best-of-3 seconds for the batched fit of K models and for the SAMPLE models fitted singly (scaled to K)."
+    from gd_notebooks.all import graddesc_data, Linear, SGD, fit
+    x, y = graddesc_data()
+    p, lrs = models()
+    batched, single = [], []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        tb = fit(Linear(), p, x, y, SGD(lrs), epochs=EPOCHS)
+        batched.append(time.perf_counter() - t0)
+    assert tb.epoch_errors.shape == (EPOCHS, K)
+    idx = np.arange(0, K, K // SAMPLE)
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        for i in idx:
+            ts = fit(Linear(), {'a': float(p['a'][i]), 'b': float(p['b'][i])}, x, y, SGD(float(lrs[i])), epochs=EPOCHS)
+        single.append((time.perf_counter() - t0) * K / len(idx))
+    assert ts.params['a'] == tb.params['a'][idx[-1]] and ts.params['b'] == tb.params['b'][idx[-1]], "batched and single fits disagree"
+    return min(batched), min(single)
+
+def moves(n=N_REDRAWS):
+    "Control settings for `n` redraws: each move changes one control, cycling through all five."
+    lrs = 10 ** np.linspace(-6, 0, 13)
+    for i in range(n):
+        yield [dict(lr=float(lrs[(i * 5) % 13])), dict(a=round(-2 + 0.1 * ((i * 23) % 81), 1)),
+               dict(b=float(-20 + (i * 37) % 101)), dict(epochs=1 + (i * 7) % 30),
+               dict(standardize=bool((i // 5) % 2))][i % 5]
+
+def time_redraws():
+    """95th percentiles of the explorer's redraw seconds over the moves (the first draw excluded):
+    wall-clock (the bar; `Explorer.redraw_times`) and CPU time of this process (shows how much of the
+    wall time other load on the machine added)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from gd_notebooks.neuron import neuron_explorer
+    ex = neuron_explorer()
+    ex.redraw_times.clear()
+    cpu = []
+    for values in moves():
+        t0 = time.process_time(); ex.set(**values); cpu.append(time.process_time() - t0)
+    plt.close(ex.fig)
+    assert len(ex.redraw_times) == N_REDRAWS
+    return float(np.percentile(ex.redraw_times, 95)), float(np.percentile(cpu, 95))
+
+def bench():
+    batched, single = time_fits()
+    p95, cpu95 = (s * 1000 for s in time_redraws())
+    return [
+        {'name': f'01_neuron fit: {K:,} models x 29 rows x {EPOCHS} epochs at once', 'value': round(batched, 3),
+         'unit': 's', 'bar': FIT_BAR_S, 'ok': batched < FIT_BAR_S},
+        {'name': f'01_neuron fit: same models one by one (from {SAMPLE} of them)', 'value': round(single, 1),
+         'unit': 's', 'bar': '', 'ok': True},
+        {'name': '01_neuron fit: speed-up of fitting them at once', 'value': round(single / batched, 1),
+         'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR},
+        {'name': '01_neuron explorer redraw p95 (Agg, 40 redraws)', 'value': round(p95, 1),
+         'unit': 'ms', 'bar': REDRAW_BAR_MS, 'ok': p95 < REDRAW_BAR_MS},
+        {'name': '01_neuron explorer redraw p95, CPU time of this process (for reference)', 'value': round(cpu95, 1),
+         'unit': 'ms', 'bar': '', 'ok': True}]
+
+if __name__ == '__main__':
+    for r in bench(): print(r)
