@@ -3,6 +3,7 @@ it moves (the label shown left of the slider). Each lesson adds its explorer her
 EXPLORERS = {
     '00_data.ipynb': 'noise',
     '00a_explorer.ipynb': 'a',
+    '01_neuron.ipynb': 'lr',
     '03_relu.ipynb': 'step',
     '04_learning_rate.ipynb': 'lr',
     '05_momentum.ipynb': 'beta',
