@@ -4,14 +4,18 @@
 
 # %% auto #0
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'collapse_metric', 'path_curvature',
-           'plot_curvature']
+           'plot_curvature', 'collapsed_radius', 'survival_edge', 'collapse_explorer']
 
-# %% ../nbs/02_collapse.ipynb #66ad3ba1
+# %% ../nbs/02_collapse.ipynb #8af5a906
+import functools
 import numpy as np
 import matplotlib.pyplot as plt
+import ipywidgets as widgets
+from .data import graddesc_data
 from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
+from .explorer import Explorer
 
-# %% ../nbs/02_collapse.ipynb #6ca1ab35
+# %% ../nbs/02_collapse.ipynb #fc3d31dd
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -34,20 +38,20 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #6a59f39f
+# %% ../nbs/02_collapse.ipynb #b1db9d57
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #3b07ceef
+# %% ../nbs/02_collapse.ipynb #e97c4da5
 def forward_bias(model, params, x,
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient, for a model affine in each weight alone."
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #4c32754f
+# %% ../nbs/02_collapse.ipynb #a3745673
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
@@ -58,7 +62,7 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #5e406c3e
+# %% ../nbs/02_collapse.ipynb #62d7e2d0
 def _blowup_artists(ax, ylim):
     "The lines and marks of `plot_blowup`, created once so a widget can update them."
     ls = {k: ax.plot([], [], lw=1.4, color=c, label=k)[0] for k, c in
@@ -71,7 +75,7 @@ def _blowup_artists(ax, ylim):
     ax.set_xlabel('step (one row each)'); ax.legend(loc='lower right', fontsize=7, frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #7619c3ce
+# %% ../nbs/02_collapse.ipynb #9b2eefc3
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -84,10 +88,10 @@ def _blowup_update(artists, trace):
     span.set_x(s if s >= 0 else n); span.set_width(n - s if s >= 0 else 0)
     bad.set_visible(bool(trace.diverged)); bad.set_xdata([trace.first_bad] * 2)
     note.set_text(f"takeoff at step {s} (x = {trace.x[s % len(trace.x)]:g})" if s >= 0 else 'no takeoff')
-    if trace.diverged: note.set_text(note.get_text() + f"; non-finite from step {trace.first_bad}")
+    if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #3c9ad28b
+# %% ../nbs/02_collapse.ipynb #ffbaad0a
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -99,14 +103,14 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     _blowup_update(_blowup_artists(ax, ylim), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #853f1d43
+# %% ../nbs/02_collapse.ipynb #e4571b26
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #00f009fa
+# %% ../nbs/02_collapse.ipynb #838a564e
 def path_curvature(model, trace):
     "Largest eigenvalue of the row Hessian at the weights entering each step: (steps, *batch)."
     n, steps = len(trace.x), len(trace.sq_errs)
@@ -118,7 +122,7 @@ def path_curvature(model, trace):
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #6907f9e3
+# %% ../nbs/02_collapse.ipynb #b7268baf
 def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
                    model=None, # the model trained (default TwoLinear())
                    ax=None, **kw): # axes (new 8x3 figure when None); kw go to `ax.plot`
@@ -129,3 +133,56 @@ def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
     ax.axhline(1, color='C3', lw=1, ls='--')
     ax.set_yscale('log'); ax.set_xlabel('step (one row each)'); ax.set_ylabel('curvature × lr / 2')
     return ax
+
+# %% ../nbs/02_collapse.ipynb #ff51d8c4
+def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
+                     x, # the rows, in training order
+                     lr): # learning rate (float or array broadcasting against the params)
+    "Spectral radius of one epoch of per-row SGD linearized at an exact fit, on (a', b'): below 1 SGD stays there."
+    P, x = collapse_metric(params), check_xy(x, x)[0]
+    lr = np.asarray(check_positive(lr))[..., None, None]
+    M = np.broadcast_to(np.eye(2), np.broadcast_shapes(P.shape, lr.shape)).copy()
+    for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
+    return np.abs(np.linalg.eigvals(M)).max(-1)
+
+# %% ../nbs/02_collapse.ipynb #f2b77c12
+def survival_edge(model, params, x, y,
+                  lo:float, hi:float, # the rates to search between
+                  epochs:int=30, # a run survives if nothing becomes non-finite in this many epochs
+                  n:int=2000, rounds:int=3): # rates per sweep (one `fit` call each), sweeps
+    "`(last, first)`: the largest rate below which every swept rate survived, and the first that failed (None if none)."
+    lo, hi = check_positive(lo, 'lo'), check_positive(hi, 'hi')
+    if not hi > lo: raise ValueError(f"`hi` must exceed `lo`, got lo={lo}, hi={hi}")
+    last, first = hi, None
+    for _ in range(rounds):
+        lrs = np.linspace(lo, hi, n)
+        ok = ~fit(model, params, x, y, SGD(lrs), epochs=epochs).diverged
+        if ok.all(): break
+        i = int(np.argmin(ok))
+        if i == 0: return None, lrs[0]
+        last, first, hi = lrs[i - 1], lrs[i], lrs[i]
+    return last, first
+
+# %% ../nbs/02_collapse.ipynb #d1cbe866
+@functools.lru_cache(maxsize=256)
+def _collapse_run(lr, ac, bd, grad, epochs):
+    "One run of the explorer (cached: moving back to a setting costs nothing)."
+    x, y = graddesc_data()
+    return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
+
+# %% ../nbs/02_collapse.ipynb #5048ac62
+def collapse_explorer(lr:float=1e-4, # starting learning rate
+                      ac:float=1., bd:float=1., # starting a = c and b = d
+                      grad:str='analytic', # 'analytic' or 'numeric'
+                      epochs:int=5): # epochs per run
+    "Explorer of the two-neuron run: error, weights and derivatives per step, exploding steps shaded."
+    x = graddesc_data()[0]
+    fig, ax = plt.subplots(figsize=(8, 3))
+    for s in np.flatnonzero(np.tile(x, epochs) == 99): ax.axvline(s, color='0.6', ls=':', lw=0.8)
+    art = _blowup_artists(ax, (1e-4, 1e12))
+    def update(lr, ac, bd, grad): _blowup_update(art, _collapse_run(float(lr), float(ac), float(bd), grad, epochs))
+    return Explorer(fig, update,
+        lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-3, step=0.05, readout_format='.2e', description='lr'),
+        ac=widgets.FloatSlider(value=ac, min=-3, max=3, step=0.1, description='start a = c'),
+        bd=widgets.FloatSlider(value=bd, min=-50, max=50, step=1, description='start b = d'),
+        grad=widgets.Dropdown(options=['analytic', 'numeric'], value=grad, description='derivatives'))
