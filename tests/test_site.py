@@ -59,6 +59,17 @@ def browser_context():
         yield ctx
         ctx.close()
 
+# Text outside code that still reads like TeX between dollars ($x$, $\\eta = 10^{-4}$): maths that was never typeset
+RAW_TEX_JS = r'''() => {
+  const out = [], walk = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+  const tex = /\$\$?([^$\n]{1,200})\$\$?/g;
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (n.parentElement.closest('code, pre, script, style, .katex, .widget-subarea')) continue;
+    for (const m of n.textContent.matchAll(tex)) if (/^[A-Za-z]$|[\\^_={}]/.test(m[1].trim())) out.push(m[0]);
+  }
+  return out;
+}'''
+
 def _wait(tab, condition, message, timeout=15000):
     "Wait until the JavaScript condition holds; fail with `message` if it does not in time."
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -125,6 +136,8 @@ def test_page_in_browser(site, browser_context, page):
             assert not bad_math, f"{page}: KaTeX cannot typeset: {bad_math}"
         left = tab.evaluate("document.querySelectorAll('span.math').length - document.querySelectorAll('span.math .katex').length")
         assert left == 0, f"{page}: {left} maths span(s) left untypeset"
+        raw = tab.evaluate(RAW_TEX_JS)
+        assert not raw, f"{page}: TeX shown raw, not typeset: {raw[:5]}"
         # pictures: every <img> (outputs, widgets' outputs) loaded
         _wait(tab, "Array.from(document.images).every(i => i.complete)", f"{page}: pictures still loading")
         broken = tab.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
