@@ -5,17 +5,19 @@
 # %% auto #0
 __all__ = ['ReLUSandwich', 'plot_sandwich', 'dead_fraction', 'death_step', 'plot_dead', 'relu_explorer']
 
-# %% ../nbs/03_relu.ipynb #124eabb6
+# %% ../nbs/03_relu.ipynb #e5930fb3
 import functools
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 import ipywidgets as widgets
 from .explorer import Explorer
+from .neuron import _Backdrop, _rgba
 from .data import graddesc_data, standardize, unstandardize
 from .neuron import check_params, check_xy, fit, SGD, Linear
 
-# %% ../nbs/03_relu.ipynb #e1434e1b
+# %% ../nbs/03_relu.ipynb #19d22af8
 class ReLUSandwich:
     "Two neurons with a ReLU between them: y_pred = c·max(a·x + b, 0) + d."
     names = ('a', 'b', 'c', 'd')
@@ -29,7 +31,7 @@ class ReLUSandwich:
         return {'a': keep(r * (p['c'] * x)), 'b': keep(r * p['c']), 'c': keep(r * h), 'd': r}
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/03_relu.ipynb #7b8fa674
+# %% ../nbs/03_relu.ipynb #d7c941d6
 def _inactive_span(line, lo, hi):
     "The part of [lo, hi] where line['a']·x + line['b'] <= 0, as (start, end); (lo, lo) if empty."
     a, b = float(line['a']), float(line['b'])
@@ -38,7 +40,7 @@ def _inactive_span(line, lo, hi):
     s, e = (lo, min(-b / a, hi)) if a > 0 else (max(-b / a, lo), hi)
     return (s, e) if e > s else (lo, lo)
 
-# %% ../nbs/03_relu.ipynb #70a22ee4
+# %% ../nbs/03_relu.ipynb #b5543cab
 def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     "An empty curve and an empty shaded band on `ax`, to be moved by `_set_sandwich`."
     line, = ax.plot([], [], color=color, lw=2, label=label, zorder=2)
@@ -47,7 +49,7 @@ def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     ax.add_patch(band)
     return line, band
 
-# %% ../nbs/03_relu.ipynb #be9dbb4c
+# %% ../nbs/03_relu.ipynb #f2d2fdc5
 def _set_sandwich(line, band, params, xx, mean=0., std=1.):
     "Move the curve to `params` (a model of z = (x - mean)/std) over real `xx`, and the band to its inactive region."
     with np.errstate(all='ignore'):
@@ -55,7 +57,7 @@ def _set_sandwich(line, band, params, xx, mean=0., std=1.):
         s, e = _inactive_span(unstandardize(params, mean, std), xx[0], xx[-1])
     band.set_x(s); band.set_width(e - s)
 
-# %% ../nbs/03_relu.ipynb #2f811cdf
+# %% ../nbs/03_relu.ipynb #55778cbc
 def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
                   x, # the rows' real x (sets the range drawn)
                   y=None, # the rows' y, drawn as points when given
@@ -71,7 +73,7 @@ def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
     ax.set_xlim(xx[0], xx[-1]); ax.set_xlabel('x'); ax.set_ylabel('y')
     return ax
 
-# %% ../nbs/03_relu.ipynb #bf65261b
+# %% ../nbs/03_relu.ipynb #ada72feb
 def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape broadcast
                   x): # the rows the model reads
     "Share of the rows `x` on which the ReLU is inactive (a·x + b <= 0); NaN where a or b is not finite."
@@ -82,7 +84,7 @@ def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape
     out = np.where(np.isfinite(a[..., 0]) & np.isfinite(b[..., 0]), frac, np.nan)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #cac409d7
+# %% ../nbs/03_relu.ipynb #e5862884
 def death_step(trace):
     "First index of `trace.history` from which the ReLU is inactive on every row to the end; -1 if alive at the end."
     dead = dead_fraction(trace.history, trace.x) == 1
@@ -91,7 +93,7 @@ def death_step(trace):
     out = np.where(dead[-1], last_alive + 1, -1)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #ba57a0b9
+# %% ../nbs/03_relu.ipynb #fd73455f
 def plot_dead(trace, # a Trace of a ReLUSandwich (one model or a 1-D batch)
               ax=None, # axes to draw on; a new 8x3 figure when None
               label=None):
@@ -104,7 +106,7 @@ def plot_dead(trace, # a Trace of a ReLUSandwich (one model or a 1-D batch)
     ax.set_ylim(-0.05, 1.05); ax.set_xlabel('epoch'); ax.set_ylabel('share of rows inactive')
     return ax
 
-# %% ../nbs/03_relu.ipynb #8504b4fc
+# %% ../nbs/03_relu.ipynb #8cb49b62
 @functools.lru_cache(maxsize=128)
 def _relu_run(lr, scale, b0, epochs=6):
     "Six epochs of the sandwich from a = c = d = 1, b = b0 on raw or standardized x; (trace, mean, std)."
@@ -113,26 +115,41 @@ def _relu_run(lr, scale, b0, epochs=6):
     t = fit(ReLUSandwich(), {'a': 1., 'b': b0, 'c': 1., 'd': 1.}, (x - mean) / std, y, SGD(lr), epochs=epochs)
     return t, mean, std
 
-# %% ../nbs/03_relu.ipynb #cf9078c5
+# %% ../nbs/03_relu.ipynb #145e038f
 def _relu_figure():
-    "The explorer's 8x3 figure (model over x | dead-unit indicator), with few labels to keep redraws fast, and its movable artists."
+    "The explorer's 8x3 figure (model over x | dead-unit indicator), laid out once, and its movable artists."
     x, y = graddesc_data()
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={'width_ratios': [3, 2]})
-    ax0.scatter(x, y, s=12, color='C0', label='rows', zorder=3)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), dpi=72, gridspec_kw={'width_ratios': [3, 2]})
+    rows = ax0.scatter(x, y, s=12, color='C0', zorder=3)
     line, band = _sandwich_artists(ax0, label='model')
     ax0.set(xlim=(0, 105), ylim=(-60, 300), xticks=[0, 25, 50, 75, 100], yticks=[0, 100, 200],
-            xlabel='x', ylabel='y', title=' ')
+            xlabel='x', ylabel='y')
     dead, = ax1.plot([], [], drawstyle='steps-post', color='C3')
     mark = ax1.axvline(0, color='k', lw=1)
     ax1.set(xlim=(0, 6), ylim=(-0.05, 1.05), xticks=[0, 2, 4, 6], yticks=[0, 0.5, 1], xlabel='epoch',
-            ylabel='share inactive', title=' ')
-    head = lambda ax: ax.text(0.5, 1.03, '', transform=ax.transAxes, ha='center', fontsize=9)  # cheaper than a title
-    return fig, dict(line=line, band=band, dead=dead, mark=mark, ax0=ax0, ax1=ax1, t0=head(ax0), t1=head(ax1),
-                     xx=np.linspace(0, 105, 211), x=x)
+            ylabel='share inactive')
+    t0, t1 = (ax.text(0.5, 1.03, 'Tg', transform=ax.transAxes, ha='center', va='bottom', fontsize=9) for ax in (ax0, ax1))
+    fig.tight_layout()
+    fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))
+    return fig, dict(fig=fig, axes=(ax0, ax1), rows=rows, line=line, band=band, dead=dead, mark=mark,
+                     t0=t0, t1=t1, xx=np.linspace(0, 105, 211), x=x)
 
-# %% ../nbs/03_relu.ipynb #ababb71a
+# %% ../nbs/03_relu.ipynb #754614a5
+def _relu_backdrop(art):
+    "Render the frames, ticks and labels once (lesson 1's backdrop); afterwards the axes draw only what moves."
+    moving = [art[k] for k in ('rows', 'line', 'band', 'dead', 'mark', 't0', 't1', 'backdrop') if k in art]
+    for a in moving: a.set_visible(False)
+    for ax in art['axes']: ax.set_axis_on()
+    art['bg'], art['dpi'] = _rgba(art['fig']), art['fig'].dpi
+    for a in moving: a.set_visible(True)
+    for ax in art['axes']: ax.set_axis_off()
+    if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
+    art['backdrop'].rgba = art['bg']
+
+# %% ../nbs/03_relu.ipynb #c8f40342
 def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     "Move the explorer's artists to the run (lr, scale, b0) at `step`."
+    if art.get('dpi') != art['fig'].dpi: _relu_backdrop(art)
     t, mean, std = _relu_run(float(lr), scale, float(b0))
     step = int(min(max(step, 0), len(t.history['a']) - 1))
     p = {n: float(t.history[n][step]) for n in ReLUSandwich.names}
@@ -145,7 +162,7 @@ def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     art['t1'].set_text(f"inactive on {frac[step] * len(t.x):.0f} of {len(t.x)} rows{bad}")
     return p, frac[step]
 
-# %% ../nbs/03_relu.ipynb #b9875a5c
+# %% ../nbs/03_relu.ipynb #d24875e0
 def relu_explorer(lr:float=1e-4, # starting learning rate
                   scale:str='raw', # 'raw' or 'standardized' x
                   b0:float=1., # starting b (a, c and d start at 1)
