@@ -6,18 +6,19 @@
 __all__ = ['STEP_RANGE', 'ewma', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads',
            'momentum_max_lr', 'plot_stability', 'momentum_runs', 'momentum_explorer']
 
-# %% ../nbs/05_momentum.ipynb #16c3e9ff
+# %% ../nbs/05_momentum.ipynb #a210b001
 import math
 import numpy as np
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import ipywidgets as widgets
 from .data import graddesc_data
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .neuron import (_as_float, check_positive, check_beta, Linear, SGD, fit, register_sheet, Sheet,
-                                 plot_contour, plot_path)
+                                 plot_contour, plot_path, _Backdrop, _rgba)
 from .explorer import Explorer
 
-# %% ../nbs/05_momentum.ipynb #1a362a54
+# %% ../nbs/05_momentum.ipynb #f560bae8
 def ewma(values, # the series, along the first axis
          beta, # weight of the past, in [0, 1); an array gives one average per value
          init=0., # m before the first value
@@ -33,7 +34,7 @@ def ewma(values, # the series, along the first axis
         out[t] = m
     return out / (1 - beta ** np.arange(1., len(v) + 1).reshape(-1, *[1] * (out.ndim - 1))) if debias else out
 
-# %% ../nbs/05_momentum.ipynb #f314cdf2
+# %% ../nbs/05_momentum.ipynb #1e7fd142
 def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
               ax=None, # axes to draw on; a new 8x3 figure when None
               debias:bool=False, # also draw the debiased average
@@ -46,7 +47,7 @@ def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
     ax.set_title(f'β = {beta:g}', fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #c89eda91
+# %% ../nbs/05_momentum.ipynb #fea5788b
 class Momentum:
     "SGD along an EWMA of the gradients: m ← beta·m + (1 − beta)·g (or + g undampened); w ← w − lr·m."
     hypers = ('lr', 'beta')
@@ -61,7 +62,7 @@ class Momentum:
         return {n: params[n] - m[n] * self.lr for n in params}, {f'm_{n}': m[n] for n in params}
     def __repr__(self): return f"Momentum(lr={self.lr!r}, beta={self.beta!r}, dampening={self.dampening})"
 
-# %% ../nbs/05_momentum.ipynb #588d4b8b
+# %% ../nbs/05_momentum.ipynb #bbf698b7
 def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
            grad, # grad(w) -> the gradient at w (numpy arrays)
            w0=0., # the starting weight
@@ -77,7 +78,7 @@ def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
             ws[t + 1] = p['w']
     return ws
 
-# %% ../nbs/05_momentum.ipynb #8e09d60c
+# %% ../nbs/05_momentum.ipynb #68744ea5
 def momentum_rows(params, state, x, y, lr, beta=0.9):
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
     model, opt, p, s = Linear(), Momentum(lr, beta), dict(params), dict(state)
@@ -89,7 +90,7 @@ def momentum_rows(params, state, x, y, lr, beta=0.9):
         p = new
     return dict(zip(MomentumSheet.columns, np.array(cols).T))
 
-# %% ../nbs/05_momentum.ipynb #67e12f9f
+# %% ../nbs/05_momentum.ipynb #794eb6c5
 class MomentumSheet:
     "Spec of the workbook's `momentum` sheet: dampened momentum, beta in J1, lr in D2."
     columns = ('x', 'y', 'b', 'a', 'pred', 'de/db', 'de/da', 'new b', 'new a', 'm_b', 'm_a', 'err^2')
@@ -107,7 +108,7 @@ class MomentumSheet:
 
 register_sheet('momentum', MomentumSheet());
 
-# %% ../nbs/05_momentum.ipynb #64c6ff27
+# %% ../nbs/05_momentum.ipynb #ed901948
 def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative to draw
                beta=0.9, # beta of the EWMA drawn over it (None: raw derivative only)
                ax=None, # axes to draw on; a new 8x3 figure when None
@@ -122,7 +123,7 @@ def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative t
     ax.set_xlabel('row (step)'); ax.set_ylabel(f'de/d{name}')
     return ax
 
-# %% ../nbs/05_momentum.ipynb #237491b0
+# %% ../nbs/05_momentum.ipynb #d5ec2650
 def momentum_max_lr(curvature, # λ, the second derivative of the loss
                     beta=0.9, # momentum's beta; 0 gives plain SGD
                     dampening:bool=True): # the workbook's form (True) or PyTorch's default (False)
@@ -130,7 +131,7 @@ def momentum_max_lr(curvature, # λ, the second derivative of the loss
     lam, beta = check_positive(curvature, 'curvature'), check_beta(beta)
     return 2 * (1 + beta) / lam / ((1 - beta) if dampening else 1)
 
-# %% ../nbs/05_momentum.ipynb #40ed6bf8
+# %% ../nbs/05_momentum.ipynb #30f52a20
 def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] for betas[i], lrs[j]
                    bound=None, # the formula's bound per beta, drawn as a line
                    ax=None, title=''): # axes (a new 8x3 figure when None) and title
@@ -141,13 +142,13 @@ def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] fo
     ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #ff0279ab
+# %% ../nbs/05_momentum.ipynb #8d629a98
 def momentum_runs(x, y, lr, beta, dampening=True, epochs:int=5, params=None):
     "Plain SGD (model 0) and momentum (model 1) from the same start, in one batch: a `Trace`."
     opt = Momentum(lr, np.array([0., check_beta(beta)]), dampening)
     return fit(Linear(), params or {'a': 1., 'b': 1.}, x, y, opt, epochs=epochs)
 
-# %% ../nbs/05_momentum.ipynb #4777a8a9
+# %% ../nbs/05_momentum.ipynb #502453ac
 STEP_RANGE = (1e-6, 1e3)
 
 def _step_lengths(trace):
@@ -156,44 +157,67 @@ def _step_lengths(trace):
         s = np.hypot(np.diff(trace.history['a'], axis=0), np.diff(trace.history['b'], axis=0))
     return np.where(np.isfinite(s), np.clip(s, *STEP_RANGE), np.nan)
 
-# %% ../nbs/05_momentum.ipynb #7ad5f0ae
+# %% ../nbs/05_momentum.ipynb #c2cfc4c5
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
-    "The explorer's figure: contour with two paths, and step lengths; returns (fig, artists)."
-    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={'width_ratios': (1, 1.15)})
+    "The explorer's figure, laid out once: contour with two paths | step lengths; returns (fig, artists)."
+    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=72, gridspec_kw={'width_ratios': (1, 1.15)})
     plot_contour(x, y, ax=ax, a_range=a_range, b_range=b_range, levels=12)
-    kw = (dict(color='0.45', lw=0.8), dict(color='C3', lw=1.2))
-    art = {'paths': [ax.plot([], [], **k)[0] for k in kw], 'ends': [ax.plot([], [], 's', color=k['color'], ms=5)[0] for k in kw],
-           'steps': [ax_s.plot([], [], **k, label=l)[0] for k, l in zip(kw, ('SGD', 'momentum'))],
-           'note': ax.text(0.02, 0.97, '', transform=ax.transAxes, va='top', fontsize=8, color='C3'), 'ax': ax, 'ax_s': ax_s}
     ax.plot([1], [1], 'o', color='k', ms=4)
+    static = list(ax.collections) + list(ax.lines)
+    kw = (dict(color='0.45', lw=0.8), dict(color='C3', lw=1.2))
+    art = {'fig': fig, 'axes': (ax, ax_s), 'ax': ax, 'ax_s': ax_s,
+           'paths': [ax.plot([], [], **k)[0] for k in kw], 'ends': [ax.plot([], [], 's', color=k['color'], ms=5)[0] for k in kw],
+           'steps': [ax_s.plot([], [], **k, label=l)[0] for k, l in zip(kw, ('SGD', 'momentum'))],
+           'note': ax.text(0.02, 0.97, '', transform=ax.transAxes, va='top', fontsize=8, color='C3'),
+           'titles': [a.text(0.5, 1.03, 'Tg', transform=a.transAxes, ha='center', va='bottom', fontsize=9) for a in (ax, ax_s)]}
     ax_s.set_yscale('log'); ax_s.set_ylim(STEP_RANGE); ax_s.set_xlim(0, len(x) * epochs + 1)
     for axis in (ax.xaxis, ax.yaxis, ax_s.xaxis): axis.set_major_locator(mticker.MaxNLocator(4))  # few ticks: each costs a text per redraw
     ax_s.yaxis.set_major_locator(mticker.LogLocator(numticks=5)); ax_s.yaxis.set_minor_locator(mticker.NullLocator())
     ax_s.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f'1e{round(np.log10(v))}'))
     ax_s.set_xlabel('row (step)'); ax_s.set_ylabel('step length in (a, b)')
-    ax_s.legend(fontsize=8, frameon=False, loc='lower right')
+    art['static'] = static + [ax_s.legend(fontsize=8, frameon=False, loc='lower right')]
+    fig.tight_layout()
+    fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))  # laid out for good: the backdrop must stay aligned
     return fig, art
 
-# %% ../nbs/05_momentum.ipynb #5bac6278
+# %% ../nbs/05_momentum.ipynb #0f3e617b
+def _momentum_backdrop(art):
+    "Render frames, ticks, labels and contour once (lesson 1's backdrop); afterwards only what moves is drawn."
+    moving = art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles'] + [art.get('backdrop')]
+    for a in filter(None, moving): a.set_visible(False)
+    for a in art['axes']: a.set_axis_on()
+    for a in art['static']: a.set_visible(True)
+    art['bg'], art['dpi'] = _rgba(art['fig']), art['fig'].dpi
+    for a in filter(None, moving): a.set_visible(True)
+    for a in art['axes']: a.set_axis_off()
+    for a in art['static']: a.set_visible(False)
+    if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
+    art['backdrop'].rgba = art['bg']
+
+# %% ../nbs/05_momentum.ipynb #184c2e3b
 def _draw_runs(art, trace, lr, beta, dampening):
     "Put the two runs of `trace` on the explorer's artists."
     steps = _step_lengths(trace)
     for j in (0, 1):
         a, b = trace.history['a'][:, j], trace.history['b'][:, j]
-        n = len(a) if trace.first_bad[j] < 0 else int(trace.first_bad[j]) + 1
+        with np.errstate(invalid='ignore'): far = ~((np.abs(a) < 1e3) & (np.abs(b) < 1e3))  # far off the view, or not finite
+        n = len(a) if not far.any() else int(np.argmax(far)) + 1
         art['paths'][j].set_data(a[:n], b[:n]); art['ends'][j].set_data(a[n - 1:n], b[n - 1:n])
         art['steps'][j].set_data(np.arange(1, len(steps) + 1), steps[:, j])
     bad = [f"{n} diverged at row {int(trace.first_bad[j]) + 1}" for j, n in enumerate(('SGD', 'momentum')) if trace.diverged[j]]
     art['note'].set_text('\n'.join(bad))
-    err = ['diverged' if d else f'{e:.1f}' for d, e in zip(trace.diverged, trace.epoch_errors[-1])]
-    art['ax'].set_title(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}", fontsize=9)
-    art['ax_s'].set_title(f"error after the last epoch: SGD {err[0]}, momentum {err[1]}", fontsize=9)
+    err = ['diverged' if d else f'{e:.1f}' if e < 1e5 else f'{e:.1e}' for d, e in zip(trace.diverged, trace.epoch_errors[-1])]
+    art['titles'][0].set_text(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}")
+    art['titles'][1].set_text(f"final error: SGD {err[0]}, momentum {err[1]}")
 
-# %% ../nbs/05_momentum.ipynb #f4f46479
+# %% ../nbs/05_momentum.ipynb #91a8b61f
 def momentum_explorer(x, y, lr:float=1e-4, beta:float=0.9, dampening:bool=True, epochs:int=5):
     "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
     fig, art = _momentum_figure(x, y, epochs)
-    def update(beta, lr, dampening): _draw_runs(art, momentum_runs(x, y, lr, beta, dampening, epochs), lr, beta, dampening)
+    _momentum_backdrop(art)
+    def update(beta, lr, dampening):
+        if fig.dpi != art['dpi']: _momentum_backdrop(art)  # a live canvas may change the dpi (HiDPI screens)
+        _draw_runs(art, momentum_runs(x, y, lr, beta, dampening, epochs), lr, beta, dampening)
     ex = Explorer(fig, update,
                   beta=widgets.FloatSlider(value=beta, min=0, max=0.99, step=0.01, description='beta'),
                   lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.1, description='lr', readout_format='.1e'),
