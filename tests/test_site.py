@@ -76,6 +76,7 @@ def _wait(tab, condition, message, timeout=15000):
     try: tab.wait_for_function(condition, timeout=timeout)
     except PlaywrightTimeout: pytest.fail(message)
 
+@functools.lru_cache(None)  # the site is built once per session; pages are only read
 def _soup(page): return BeautifulSoup((DOCS/page).read_text(), 'html.parser')
 
 def test_build_makes_every_notebook_page(site):
@@ -162,7 +163,8 @@ def _links(page):
         out.append((href, unquote(target.path.lstrip('/')) or 'index.html', unquote(target.fragment)))
     return out
 
-def _ids(page): return {e['id'] for e in _soup(page).find_all(id=True)}
+@functools.lru_cache(None)
+def _ids(page): return frozenset(e['id'] for e in _soup(page).find_all(id=True))
 
 def test_navigation_reaches_every_notebook_page(site):
     "On every page, the navbar and the sidebar together link to every notebook page, and each of their links works."
