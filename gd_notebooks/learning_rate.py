@@ -7,7 +7,7 @@ __all__ = ['mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critic
            'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'LRFind', 'lr_find', 'lr_explorer_parts',
            'lr_explorer', 'plot_lr_multiples']
 
-# %% ../nbs/04_learning_rate.ipynb #72cdab30
+# %% ../nbs/04_learning_rate.ipynb #a0d87675
 import sys
 from dataclasses import dataclass
 import numpy as np
@@ -19,7 +19,7 @@ from .data import _check_count
 from .explorer import Explorer
 from .momentum import ewma
 
-# %% ../nbs/04_learning_rate.ipynb #2f45ef9f
+# %% ../nbs/04_learning_rate.ipynb #81cd7130
 def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertical lines
              y:float=0.97): # where the labels start (top), in axes fraction
     "Vertical lines at the given learning rates, each labelled along its line; returns ax."
@@ -29,7 +29,7 @@ def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertica
                     rotation=90, ha='left', va='top', xytext=(2, 0), textcoords='offset points')
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #f3bed3a9
+# %% ../nbs/04_learning_rate.ipynb #d24fe2d8
 def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run (inf/nan when it overflowed)
                   ax=None, # axes to draw on; a new 8x3 figure when None
                   marks:dict=None, # label -> learning rate to mark with a vertical line
@@ -50,12 +50,12 @@ def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run 
     ax.legend(loc='upper left', fontsize=8, frameon=False)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #59f6cd65
+# %% ../nbs/04_learning_rate.ipynb #d5c1f79b
 def _batch(params): return np.broadcast_shapes(*(np.shape(v) for v in params.values()))
 
-# %% ../nbs/04_learning_rate.ipynb #aed33627
+# %% ../nbs/04_learning_rate.ipynb #babcabe1
 def row_jacobian(model, params, x):
-    "∂ŷ/∂θ on every row at `params`: a dict name -> array (rows, *batch)."
+    "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
     params, (x, _) = check_params(model, params), check_xy(x, x)
     shape = _batch(params)
     xr = x.reshape(-1, *[1] * len(shape))
@@ -63,29 +63,29 @@ def row_jacobian(model, params, x):
         J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
     return {n: np.broadcast_to(J[n], (len(x), *shape)) for n in model.names}
 
-# %% ../nbs/04_learning_rate.ipynb #f874738b
+# %% ../nbs/04_learning_rate.ipynb #0229df59
 def row_curvature(model, params, x):
-    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`): (rows, *batch)."
+    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
-# %% ../nbs/04_learning_rate.ipynb #536b2148
+# %% ../nbs/04_learning_rate.ipynb #24fc0036
 def critical_lr(model, params, x):
     "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ."
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
-# %% ../nbs/04_learning_rate.ipynb #8f3542d0
+# %% ../nbs/04_learning_rate.ipynb #f801965e
 def gauss_newton(model, params, x):
-    "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`: (*batch, P, P)."
+    "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
-# %% ../nbs/04_learning_rate.ipynb #e4644439
+# %% ../nbs/04_learning_rate.ipynb #120804ce
 def full_batch_lr(model, params, x):
     "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
-# %% ../nbs/04_learning_rate.ipynb #d0578d03
+# %% ../nbs/04_learning_rate.ipynb #660b22e3
 def _epoch_product(x, lr):
     "Π over rows of (I − 2·lr·v vᵀ), v = (x, 1), kept scaled: (M / s, log s), vectorized over `lr`."
     (x, _), lr = check_xy(x, x), np.asarray(check_positive(lr, 'lr'))
@@ -96,20 +96,20 @@ def _epoch_product(x, lr):
         s = np.abs(M).max((-2, -1)); M /= s[..., None, None]; logs += np.log(s)
     return M, logs
 
-# %% ../nbs/04_learning_rate.ipynb #8dca1146
+# %% ../nbs/04_learning_rate.ipynb #d9dbb702
 def epoch_matrix(x, lr):
-    "The linear part M of one epoch of per-row SGD on a·x + b: θ − θ* ↦ M·(θ − θ*); shape (*lr, 2, 2)."
+    "The linear part M of one epoch of per-row SGD on a·x + b: θ − θ⋆ ↦ M·(θ − θ⋆), shape (...lr, 2, 2)."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
-# %% ../nbs/04_learning_rate.ipynb #96f14c8b
+# %% ../nbs/04_learning_rate.ipynb #bf80ae5a
 def epoch_radius(x, lr):
     "Spectral radius of `epoch_matrix(x, lr)`: above 1 per-row SGD diverges. Vectorized over `lr`."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 
-# %% ../nbs/04_learning_rate.ipynb #dd554073
+# %% ../nbs/04_learning_rate.ipynb #c1cf3954
 def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
     "The first lr above `lo` where `epoch_radius` reaches 1: the exact edge of per-row SGD on a·x + b."
@@ -124,7 +124,7 @@ def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: th
         lo, hi = (mid, hi) if epoch_radius(x, mid) < 1 else (lo, mid)
     return lo
 
-# %% ../nbs/04_learning_rate.ipynb #d14fae72
+# %% ../nbs/04_learning_rate.ipynb #5bbb0a6b
 def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
                 lr_range=(1e-6, 2e-3), # learning rates on the x axis
                 ylim=(0.97, 1.03), # the band around 1 that is shown; the curve leaves it upwards past the edge
@@ -139,7 +139,7 @@ def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
     if marks: mark_lrs(ax, marks)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #574bb9d9
+# %% ../nbs/04_learning_rate.ipynb #682f83cd
 @dataclass
 class LRFind:
     "What `lr_find` recorded: one entry per step taken."
@@ -160,7 +160,7 @@ class LRFind:
         ax.legend(loc='lower left', fontsize=8, frameon=False)
         return ax
 
-# %% ../nbs/04_learning_rate.ipynb #a05dce35
+# %% ../nbs/04_learning_rate.ipynb #b3222e00
 def _suggest(lrs, losses, rule):
     n = len(lrs)
     keep = slice(n // 10, max(n - 5, n // 10 + 3))
@@ -168,7 +168,7 @@ def _suggest(lrs, losses, rule):
     if rule == 'min/10': return float(lrs[keep][np.argmin(s)] / 10)
     return float(lrs[keep][np.argmin(np.gradient(s, l))])
 
-# %% ../nbs/04_learning_rate.ipynb #bb6bfa96
+# %% ../nbs/04_learning_rate.ipynb #fd3c86fe
 class _Progress:
     "Progress of `lr_find`: an ipywidgets IntProgress in a kernel (or when asked), a text bar on stderr otherwise."
     def __init__(self, total, show):
@@ -184,7 +184,7 @@ class _Progress:
     def close(self):
         if self.show and self.bar is None: sys.stderr.write("\n")
 
-# %% ../nbs/04_learning_rate.ipynb #901c89b2
+# %% ../nbs/04_learning_rate.ipynb #09bc8c30
 def lr_find(model, params, x, y,
             start:float=1e-8, # learning rate of the first step
             end:float=1., # learning rate the last step would have
@@ -215,7 +215,7 @@ def lr_find(model, params, x, y,
     raw = np.array(raw, dtype=np.float64); sm = ewma(raw, beta, debias=True)
     return LRFind(lrs[:len(raw)], sm, raw, _suggest(lrs[:len(raw)], sm, rule), rule)
 
-# %% ../nbs/04_learning_rate.ipynb #036286c0
+# %% ../nbs/04_learning_rate.ipynb #2c2a89a0
 def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw
                       lr_range=(1e-6, 1e-2)): # the slider's range; also the radius curve's
     "The explorer's figure and its `update(lr)`: error by epoch and the radius curve with the current lr."
@@ -240,7 +240,7 @@ def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw
         note.set_text('diverged' if t.diverged else ('converging' if r < 1 else 'growing'))
     return fig, update
 
-# %% ../nbs/04_learning_rate.ipynb #f44d8833
+# %% ../nbs/04_learning_rate.ipynb #a1b222b2
 def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
     "An `Explorer` with a log-scale learning-rate slider over the error by epoch and the radius curve."
     fig, update = lr_explorer_parts(x, y, epochs)
@@ -248,7 +248,7 @@ def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
                                     readout_format='.2e', continuous_update=False)
     return Explorer(fig, update, lr=slider)
 
-# %% ../nbs/04_learning_rate.ipynb #1d2e742a
+# %% ../nbs/04_learning_rate.ipynb #da297fbc
 def plot_lr_multiples(x, y, lrs:dict, # title -> learning rate
                       epochs:int=200):
     "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each (log y); returns the axes."
