@@ -3,7 +3,7 @@ named ranges its macros use, and the Reset warm-up and Run carry-over rules."""
 import math
 import numpy as np
 import pytest
-from gd_notebooks.all import graddesc_data, Linear, fit, ewma, Momentum, Sheet
+from gd_notebooks.all import graddesc_data, Linear, fit, ewma, Momentum, Sheet, MomentumSheet
 
 # sheet column -> Sheet('momentum').table column
 CELLS = {'A': 'x', 'B': 'y', 'C': 'b', 'D': 'a', 'E': 'pred', 'F': 'de/db', 'G': 'de/da',
@@ -105,13 +105,21 @@ def test_run_carry_over():
     assert len(sh.errors) == 6 and sh.errors[0] == 200.9651846012761
     assert sh.params == {'a': rows[0][1], 'b': rows[0][0]}
 
-def test_reset_sets_lr_and_typing_lr_recalculates():
-    sh = Sheet('momentum', lr=0.01)
-    assert sh.lr == 0.0001, "the Reset macro writes 0.0001 into the lr cell"
+def test_reset_writes_lr_before_the_warm_up():
+    "Reset writes 0.0001 into D2 before its warm-up: the starting momentum does not depend on the lr before it."
+    spec = MomentumSheet()
+    assert spec.reset(0.01) == spec.reset(None) == spec.reset(1e-4)
+    assert spec.reset(0.01)[2] == 0.0001
+    assert Sheet('momentum', lr=0.01).state == Sheet('momentum').state
+
+def test_typing_lr_recalculates_the_displayed_epoch():
+    sh = Sheet('momentum')
     state = dict(sh.state)
     sh.lr = 2e-4
     assert sh.state == state and len(sh.errors) == 1
-    assert sh.error != 200.9651846012761
+    expected = math.sqrt(sum(r[4] for r in _formula_epoch(1., 1., state['m_b'], state['m_a'], lr=2e-4)))
+    assert sh.error == expected != 200.9651846012761
+    sh.lr = 1e-4
     sh.reset()
     assert sh.lr == 0.0001 and sh.errors == [200.9651846012761]
 
