@@ -6,16 +6,17 @@
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'collapse_metric', 'path_curvature',
            'plot_curvature', 'collapsed_radius', 'survival_edge', 'collapse_explorer']
 
-# %% ../nbs/02_collapse.ipynb #8af5a906
+# %% ../nbs/02_collapse.ipynb #76f5422d
 import functools
 import numpy as np
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import ipywidgets as widgets
 from .data import graddesc_data
 from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
 from .explorer import Explorer
 
-# %% ../nbs/02_collapse.ipynb #fc3d31dd
+# %% ../nbs/02_collapse.ipynb #dd82dd30
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -38,20 +39,20 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #b1db9d57
+# %% ../nbs/02_collapse.ipynb #cc8fb479
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #e97c4da5
+# %% ../nbs/02_collapse.ipynb #a30673a6
 def forward_bias(model, params, x,
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient, for a model affine in each weight alone."
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #a3745673
+# %% ../nbs/02_collapse.ipynb #d40d4d0e
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
@@ -62,20 +63,28 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #62d7e2d0
-def _blowup_artists(ax, ylim):
-    "The lines and marks of `plot_blowup`, created once so a widget can update them."
+# %% ../nbs/02_collapse.ipynb #df447f9b
+def _plain_log_ticks(axis, lo, hi, n=6):
+    "At most `n` decade ticks between `lo` and `hi`, labelled 1e4 in plain text (no mathtext: a widget redraws faster)."
+    d0, d1 = int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi)))
+    axis.set_major_locator(mpl.ticker.FixedLocator(10.0 ** np.arange(d0, d1 + 1, max(1, -(-(d1 - d0) // (n - 1))))))
+    axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
+    axis.set_minor_locator(mpl.ticker.NullLocator())
+
+# %% ../nbs/02_collapse.ipynb #3cd8169c
+def _blowup_artists(ax, ylim, epoch=29):
+    "The lines and marks of `plot_blowup`, created once so a widget can update them (few texts: each costs redraw time)."
     ls = {k: ax.plot([], [], lw=1.4, color=c, label=k)[0] for k, c in
           (('|error|', 'C0'), ('max |weight|', 'C2'), ('max |derivative|', 'C1'))}
-    span = ax.axvspan(0, 0, color='C3', alpha=0.12, lw=0, label='from the takeoff')
+    span = ax.axvspan(0, 0, color='C3', alpha=0.12, lw=0)
     bad = ax.axvline(0, color='C3', ls='--', lw=1, visible=False)
-    note = ax.text(0.01, 0.96, '', transform=ax.transAxes, va='top', fontsize=8,
-                   bbox=dict(boxstyle='round,pad=0.2', fc='white', ec='none', alpha=0.85))
-    ax.set_yscale('log'); ax.set_ylim(ylim)
-    ax.set_xlabel('step (one row each)'); ax.legend(loc='lower right', fontsize=7, frameon=False)
+    note = ax.text(0.99, 0.96, '', transform=ax.transAxes, va='top', ha='right', fontsize=8)
+    ax.set_yscale('log'); ax.set_ylim(ylim); _plain_log_ticks(ax.yaxis, *ylim)
+    ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(epoch))
+    ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', fontsize=7, frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #9b2eefc3
+# %% ../nbs/02_collapse.ipynb #7528a6b6
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -91,7 +100,7 @@ def _blowup_update(artists, trace):
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #ffbaad0a
+# %% ../nbs/02_collapse.ipynb #1058fc0e
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -99,18 +108,18 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     "Error, largest |weight| and largest |derivative| per step, log scale, takeoff shaded; returns ax."
     if np.ndim(trace.sq_errs) != 1: raise ValueError(f"`trace` must hold one run, got a batch of shape {np.shape(trace.sq_errs)[1:]}")
     if ax is None: _, ax = plt.subplots(figsize=(8, 3))
-    for s in mark: ax.axvline(s, color='0.6', ls=':', lw=0.8)
-    _blowup_update(_blowup_artists(ax, ylim), trace)
+    if len(mark): ax.vlines(mark, 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
+    _blowup_update(_blowup_artists(ax, ylim, len(trace.x)), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #e4571b26
+# %% ../nbs/02_collapse.ipynb #ae8a310a
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #838a564e
+# %% ../nbs/02_collapse.ipynb #261dc9cd
 def path_curvature(model, trace):
     "Largest eigenvalue of the row Hessian at the weights entering each step: (steps, *batch)."
     n, steps = len(trace.x), len(trace.sq_errs)
@@ -122,7 +131,7 @@ def path_curvature(model, trace):
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #b7268baf
+# %% ../nbs/02_collapse.ipynb #7cd29a49
 def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
                    model=None, # the model trained (default TwoLinear())
                    ax=None, **kw): # axes (new 8x3 figure when None); kw go to `ax.plot`
@@ -134,7 +143,7 @@ def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
     ax.set_yscale('log'); ax.set_xlabel('step (one row each)'); ax.set_ylabel('curvature × lr / 2')
     return ax
 
-# %% ../nbs/02_collapse.ipynb #ff51d8c4
+# %% ../nbs/02_collapse.ipynb #17bf4666
 def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
                      x, # the rows, in training order
                      lr): # learning rate (float or array broadcasting against the params)
@@ -145,7 +154,7 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
     for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
     return np.abs(np.linalg.eigvals(M)).max(-1)
 
-# %% ../nbs/02_collapse.ipynb #f2b77c12
+# %% ../nbs/02_collapse.ipynb #32fc8f32
 def survival_edge(model, params, x, y,
                   lo:float, hi:float, # the rates to search between
                   epochs:int=30, # a run survives if nothing becomes non-finite in this many epochs
@@ -163,14 +172,14 @@ def survival_edge(model, params, x, y,
         last, first, hi = lrs[i - 1], lrs[i], lrs[i]
     return last, first
 
-# %% ../nbs/02_collapse.ipynb #d1cbe866
+# %% ../nbs/02_collapse.ipynb #afb35e96
 @functools.lru_cache(maxsize=256)
 def _collapse_run(lr, ac, bd, grad, epochs):
     "One run of the explorer (cached: moving back to a setting costs nothing)."
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
-# %% ../nbs/02_collapse.ipynb #5048ac62
+# %% ../nbs/02_collapse.ipynb #e2ec3259
 def collapse_explorer(lr:float=1e-4, # starting learning rate
                       ac:float=1., bd:float=1., # starting a = c and b = d
                       grad:str='analytic', # 'analytic' or 'numeric'
@@ -178,8 +187,9 @@ def collapse_explorer(lr:float=1e-4, # starting learning rate
     "Explorer of the two-neuron run: error, weights and derivatives per step, exploding steps shaded."
     x = graddesc_data()[0]
     fig, ax = plt.subplots(figsize=(8, 3))
-    for s in np.flatnonzero(np.tile(x, epochs) == 99): ax.axvline(s, color='0.6', ls=':', lw=0.8)
+    ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
     art = _blowup_artists(ax, (1e-4, 1e12))
+    ax.get_legend().remove(); ax.set_ylabel('error, max |weight|, max |deriv.|\n(blue, green, orange)', fontsize=8) # one text, cheaper to redraw than a legend
     def update(lr, ac, bd, grad): _blowup_update(art, _collapse_run(float(lr), float(ac), float(bd), grad, epochs))
     return Explorer(fig, update,
         lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-3, step=0.05, readout_format='.2e', description='lr'),

@@ -4,6 +4,7 @@ EXPLORERS = {
     '00_data.ipynb': 'noise',
     '00a_explorer.ipynb': 'a',
     '01_neuron.ipynb': 'lr',
+    '02_collapse.ipynb': 'lr',
     '03_relu.ipynb': 'step',
     '04_learning_rate.ipynb': 'lr',
     '05_momentum.ipynb': 'beta',
