@@ -7,19 +7,20 @@ __all__ = ['mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critic
            'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'LRFind', 'lr_find', 'lr_explorer_parts',
            'lr_explorer', 'plot_lr_multiples']
 
-# %% ../nbs/04_learning_rate.ipynb #a0d87675
+# %% ../nbs/04_learning_rate.ipynb #d441bf23
 import sys
 from dataclasses import dataclass
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, MaxNLocator
 import ipywidgets as widgets
-from .neuron import _as_float, check_positive, check_beta, check_xy, check_params, Linear, SGD, fit, plot_errors
+from .neuron import _as_float, check_positive, check_beta, check_xy, check_params, Linear, SGD, fit, plot_errors, _Backdrop, _rgba
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .data import _check_count
 from .explorer import Explorer
 from .momentum import ewma
 
-# %% ../nbs/04_learning_rate.ipynb #81cd7130
+# %% ../nbs/04_learning_rate.ipynb #a173b94f
 def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertical lines
              y:float=0.97): # where the labels start (top), in axes fraction
     "Vertical lines at the given learning rates, each labelled along its line; returns ax."
@@ -29,7 +30,7 @@ def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertica
                     rotation=90, ha='left', va='top', xytext=(2, 0), textcoords='offset points')
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #d24fe2d8
+# %% ../nbs/04_learning_rate.ipynb #91a49255
 def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run (inf/nan when it overflowed)
                   ax=None, # axes to draw on; a new 8x3 figure when None
                   marks:dict=None, # label -> learning rate to mark with a vertical line
@@ -50,10 +51,10 @@ def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run 
     ax.legend(loc='upper left', fontsize=8, frameon=False)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #d5c1f79b
+# %% ../nbs/04_learning_rate.ipynb #72e07141
 def _batch(params): return np.broadcast_shapes(*(np.shape(v) for v in params.values()))
 
-# %% ../nbs/04_learning_rate.ipynb #babcabe1
+# %% ../nbs/04_learning_rate.ipynb #63f72862
 def row_jacobian(model, params, x):
     "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
     params, (x, _) = check_params(model, params), check_xy(x, x)
@@ -63,29 +64,29 @@ def row_jacobian(model, params, x):
         J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
     return {n: np.broadcast_to(J[n], (len(x), *shape)) for n in model.names}
 
-# %% ../nbs/04_learning_rate.ipynb #0229df59
+# %% ../nbs/04_learning_rate.ipynb #617d80c9
 def row_curvature(model, params, x):
     "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
-# %% ../nbs/04_learning_rate.ipynb #24fc0036
+# %% ../nbs/04_learning_rate.ipynb #ed584aac
 def critical_lr(model, params, x):
     "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ."
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
-# %% ../nbs/04_learning_rate.ipynb #f801965e
+# %% ../nbs/04_learning_rate.ipynb #f844c5bc
 def gauss_newton(model, params, x):
     "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
-# %% ../nbs/04_learning_rate.ipynb #120804ce
+# %% ../nbs/04_learning_rate.ipynb #180e30e1
 def full_batch_lr(model, params, x):
     "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
-# %% ../nbs/04_learning_rate.ipynb #660b22e3
+# %% ../nbs/04_learning_rate.ipynb #1bcbc813
 def _epoch_product(x, lr):
     "Π over rows of (I − 2·lr·v vᵀ), v = (x, 1), kept scaled: (M / s, log s), vectorized over `lr`."
     (x, _), lr = check_xy(x, x), np.asarray(check_positive(lr, 'lr'))
@@ -96,20 +97,20 @@ def _epoch_product(x, lr):
         s = np.abs(M).max((-2, -1)); M /= s[..., None, None]; logs += np.log(s)
     return M, logs
 
-# %% ../nbs/04_learning_rate.ipynb #d9dbb702
+# %% ../nbs/04_learning_rate.ipynb #91161f67
 def epoch_matrix(x, lr):
     "The linear part M of one epoch of per-row SGD on a·x + b: θ − θ⋆ ↦ M·(θ − θ⋆), shape (...lr, 2, 2)."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
-# %% ../nbs/04_learning_rate.ipynb #bf80ae5a
+# %% ../nbs/04_learning_rate.ipynb #06581f73
 def epoch_radius(x, lr):
     "Spectral radius of `epoch_matrix(x, lr)`: above 1 per-row SGD diverges. Vectorized over `lr`."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 
-# %% ../nbs/04_learning_rate.ipynb #c1cf3954
+# %% ../nbs/04_learning_rate.ipynb #beeb3a33
 def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
     "The first lr above `lo` where `epoch_radius` reaches 1: the exact edge of per-row SGD on a·x + b."
@@ -124,7 +125,7 @@ def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: th
         lo, hi = (mid, hi) if epoch_radius(x, mid) < 1 else (lo, mid)
     return lo
 
-# %% ../nbs/04_learning_rate.ipynb #5bbb0a6b
+# %% ../nbs/04_learning_rate.ipynb #32093d6b
 def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
                 lr_range=(1e-6, 2e-3), # learning rates on the x axis
                 ylim=(0.97, 1.03), # the band around 1 that is shown; the curve leaves it upwards past the edge
@@ -139,7 +140,7 @@ def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
     if marks: mark_lrs(ax, marks)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #682f83cd
+# %% ../nbs/04_learning_rate.ipynb #569b5ec8
 @dataclass
 class LRFind:
     "What `lr_find` recorded: one entry per step taken."
@@ -160,7 +161,7 @@ class LRFind:
         ax.legend(loc='lower left', fontsize=8, frameon=False)
         return ax
 
-# %% ../nbs/04_learning_rate.ipynb #b3222e00
+# %% ../nbs/04_learning_rate.ipynb #dae2e9dc
 def _suggest(lrs, losses, rule):
     n = len(lrs)
     keep = slice(n // 10, max(n - 5, n // 10 + 3))
@@ -168,7 +169,7 @@ def _suggest(lrs, losses, rule):
     if rule == 'min/10': return float(lrs[keep][np.argmin(s)] / 10)
     return float(lrs[keep][np.argmin(np.gradient(s, l))])
 
-# %% ../nbs/04_learning_rate.ipynb #fd3c86fe
+# %% ../nbs/04_learning_rate.ipynb #e68f61a2
 class _Progress:
     "Progress of `lr_find`: an ipywidgets IntProgress in a kernel (or when asked), a text bar on stderr otherwise."
     def __init__(self, total, show):
@@ -184,7 +185,7 @@ class _Progress:
     def close(self):
         if self.show and self.bar is None: sys.stderr.write("\n")
 
-# %% ../nbs/04_learning_rate.ipynb #09bc8c30
+# %% ../nbs/04_learning_rate.ipynb #ebc4d247
 def lr_find(model, params, x, y,
             start:float=1e-8, # learning rate of the first step
             end:float=1., # learning rate the last step would have
@@ -215,32 +216,53 @@ def lr_find(model, params, x, y,
     raw = np.array(raw, dtype=np.float64); sm = ewma(raw, beta, debias=True)
     return LRFind(lrs[:len(raw)], sm, raw, _suggest(lrs[:len(raw)], sm, rule), rule)
 
-# %% ../nbs/04_learning_rate.ipynb #2c2a89a0
+# %% ../nbs/04_learning_rate.ipynb #66ebe044
+def _lr_backdrop(art):
+    "Render frames, ticks, labels and the radius curve once (lesson 1's backdrop); afterwards only what moves is drawn."
+    fig, moving = art['fig'], [art[k] for k in ('line', 'dot', 'title', 'note', 'backdrop') if k in art]
+    for a in moving: a.set_visible(False)
+    for ax in art['axes']: ax.set_axis_on()
+    for a in art['static']: a.set_visible(True)
+    art['bg'], art['dpi'] = _rgba(fig), fig.dpi
+    for a in moving: a.set_visible(True)
+    for ax in art['axes']: ax.set_axis_off()
+    for a in art['static']: a.set_visible(False)
+    if 'backdrop' not in art: art['backdrop'] = fig.add_artist(_Backdrop(art['bg']))
+    art['backdrop'].rgba = art['bg']
+
+# %% ../nbs/04_learning_rate.ipynb #00205f83
 def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw
                       lr_range=(1e-6, 1e-2)): # the slider's range; also the radius curve's
     "The explorer's figure and its `update(lr)`: error by epoch and the radius curve with the current lr."
     (x, y), one = check_xy(x, y), {'a': 1., 'b': 1.}
-    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3))
-    plot_radius(x, ar, lr_range=lr_range, marks={'per-row bound': critical_lr(Linear(), one, x), 'SGD edge': sgd_edge_lr(x)})
-    dot, = ar.plot([], [], 'o', color='C1', ms=7)
-    line, = ae.semilogy(np.arange(1, epochs + 1), np.ones(epochs), marker='o', ms=3)
-    ae.set_xlim(0, epochs + 1); ae.set_xlabel('epoch'); ae.set_ylabel('error')
-    ae.set_xticks(np.linspace(0, epochs, 4).round()); ar.set_yticks([0.98, 1., 1.02])  # few labels: text is most of a redraw
-    note = ae.text(0.98, 0.95, '', transform=ae.transAxes, ha='right', va='top', fontsize=9)
-    for axis in (ae.yaxis, ar.xaxis):  # plain-text tick labels: no mathtext to parse on every redraw
+    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3), dpi=72)
+    plot_radius(x, ar, lr_range=lr_range)
+    mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'SGD edge': sgd_edge_lr(x)}, y=0.4)
+    ar.set_yticks([0.98, 1., 1.02])
+    ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)')
+    ae.set_xticks(np.linspace(0, epochs, 4).round())
+    for axis in (ae.yaxis, ar.xaxis):  # few plain-text tick labels
         axis.set_major_locator(LogLocator(numticks=5)); axis.set_minor_locator(NullLocator())
         axis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
+    art = {'fig': fig, 'axes': (ae, ar), 'static': list(ar.lines) + list(ar.texts)}
+    art['line'], = ae.plot(np.arange(1, epochs + 1), np.full(epochs, np.nan), marker='o', ms=3)
+    art['dot'], = ar.plot([], [], 'o', color='C1', ms=7)
+    art['title'] = ae.text(0.5, 1.03, 'Tg', transform=ae.transAxes, ha='center', va='bottom', fontsize=9)
+    art['note'] = ae.text(0.97, 0.95, '', transform=ae.transAxes, ha='right', va='top', fontsize=9)
+    fig.tight_layout(); fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))  # laid out once: the backdrop stays aligned
     def update(lr):
+        if art.get('dpi') != fig.dpi: _lr_backdrop(art)  # first call, or a live canvas changed the dpi
         t = fit(Linear(), one, x, y, SGD(lr), epochs=epochs)
-        e = np.where(np.isfinite(t.epoch_errors), t.epoch_errors, np.nan)
-        line.set_ydata(e); r = epoch_radius(x, lr); dot.set_data([lr], [min(r, ar.get_ylim()[1])])
-        fin = e[np.isfinite(e)]
-        if fin.size: lo = max(fin.min() / 3, 1e-300); ae.set_ylim(lo, min(max(fin.max() * 3, lo * 1e3), 1e300))
-        ae.set_title(f"lr = {lr:.2e}: ρ = {r:.5g}", fontsize=9)
-        note.set_text('diverged' if t.diverged else ('converging' if r < 1 else 'growing'))
+        r = epoch_radius(x, lr)
+        with np.errstate(invalid='ignore'): e = np.where(t.epoch_errors <= 1e12, np.maximum(t.epoch_errors, 10), np.nan)
+        art['line'].set_ydata(e)
+        art['dot'].set_data([lr], [min(r, ar.get_ylim()[1])])
+        art['title'].set_text(f"lr = {lr:.2e}: ρ = {r:.5g} per epoch")
+        off = np.isnan(e).any() and f": off the chart from epoch {np.argmax(np.isnan(e)) + 1}"
+        art['note'].set_text(('diverged' if t.diverged else 'converging' if r < 1 else 'growing') + (off or ''))
     return fig, update
 
-# %% ../nbs/04_learning_rate.ipynb #a1b222b2
+# %% ../nbs/04_learning_rate.ipynb #cf37d7ac
 def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
     "An `Explorer` with a log-scale learning-rate slider over the error by epoch and the radius curve."
     fig, update = lr_explorer_parts(x, y, epochs)
@@ -248,7 +270,7 @@ def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
                                     readout_format='.2e', continuous_update=False)
     return Explorer(fig, update, lr=slider)
 
-# %% ../nbs/04_learning_rate.ipynb #da297fbc
+# %% ../nbs/04_learning_rate.ipynb #d2958575
 def plot_lr_multiples(x, y, lrs:dict, # title -> learning rate
                       epochs:int=200):
     "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each (log y); returns the axes."
