@@ -6,7 +6,7 @@
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'collapse_metric', 'path_curvature',
            'plot_curvature', 'collapsed_radius', 'survival_edge', 'collapse_explorer']
 
-# %% ../nbs/02_collapse.ipynb #76f5422d
+# %% ../nbs/02_collapse.ipynb #b67744f9
 import functools
 import numpy as np
 import matplotlib as mpl
@@ -16,7 +16,7 @@ from .data import graddesc_data
 from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
 from .explorer import Explorer
 
-# %% ../nbs/02_collapse.ipynb #dd82dd30
+# %% ../nbs/02_collapse.ipynb #c14bbdfe
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -39,20 +39,20 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #cc8fb479
+# %% ../nbs/02_collapse.ipynb #6e28859a
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #a30673a6
+# %% ../nbs/02_collapse.ipynb #87a23e4f
 def forward_bias(model, params, x,
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient, for a model affine in each weight alone."
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #d40d4d0e
+# %% ../nbs/02_collapse.ipynb #f92d6f34
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
@@ -63,7 +63,7 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #df447f9b
+# %% ../nbs/02_collapse.ipynb #59ae45ad
 def _plain_log_ticks(axis, lo, hi, n=6):
     "At most `n` decade ticks between `lo` and `hi`, labelled 1e4 in plain text (no mathtext: a widget redraws faster)."
     d0, d1 = int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi)))
@@ -71,7 +71,7 @@ def _plain_log_ticks(axis, lo, hi, n=6):
     axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     axis.set_minor_locator(mpl.ticker.NullLocator())
 
-# %% ../nbs/02_collapse.ipynb #3cd8169c
+# %% ../nbs/02_collapse.ipynb #f2fe1f71
 def _blowup_artists(ax, ylim, epoch=29):
     "The lines and marks of `plot_blowup`, created once so a widget can update them (few texts: each costs redraw time)."
     ls = {k: ax.plot([], [], lw=1.4, color=c, label=k)[0] for k, c in
@@ -84,7 +84,7 @@ def _blowup_artists(ax, ylim, epoch=29):
     ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', fontsize=7, frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #7528a6b6
+# %% ../nbs/02_collapse.ipynb #b95686d6
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -100,7 +100,7 @@ def _blowup_update(artists, trace):
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #1058fc0e
+# %% ../nbs/02_collapse.ipynb #9b882e97
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -112,14 +112,14 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     _blowup_update(_blowup_artists(ax, ylim, len(trace.x)), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #ae8a310a
+# %% ../nbs/02_collapse.ipynb #7f3011b0
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #261dc9cd
+# %% ../nbs/02_collapse.ipynb #05c58ac5
 def path_curvature(model, trace):
     "Largest eigenvalue of the row Hessian at the weights entering each step: (steps, *batch)."
     n, steps = len(trace.x), len(trace.sq_errs)
@@ -131,7 +131,7 @@ def path_curvature(model, trace):
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #7cd29a49
+# %% ../nbs/02_collapse.ipynb #e017068c
 def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
                    model=None, # the model trained (default TwoLinear())
                    ax=None, **kw): # axes (new 8x3 figure when None); kw go to `ax.plot`
@@ -143,7 +143,7 @@ def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
     ax.set_yscale('log'); ax.set_xlabel('step (one row each)'); ax.set_ylabel('curvature × lr / 2')
     return ax
 
-# %% ../nbs/02_collapse.ipynb #17bf4666
+# %% ../nbs/02_collapse.ipynb #2524c34a
 def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
                      x, # the rows, in training order
                      lr): # learning rate (float or array broadcasting against the params)
@@ -154,7 +154,7 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
     for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
     return np.abs(np.linalg.eigvals(M)).max(-1)
 
-# %% ../nbs/02_collapse.ipynb #32fc8f32
+# %% ../nbs/02_collapse.ipynb #c35dc4d4
 def survival_edge(model, params, x, y,
                   lo:float, hi:float, # the rates to search between
                   epochs:int=30, # a run survives if nothing becomes non-finite in this many epochs
@@ -172,14 +172,14 @@ def survival_edge(model, params, x, y,
         last, first, hi = lrs[i - 1], lrs[i], lrs[i]
     return last, first
 
-# %% ../nbs/02_collapse.ipynb #afb35e96
+# %% ../nbs/02_collapse.ipynb #21480ce3
 @functools.lru_cache(maxsize=256)
 def _collapse_run(lr, ac, bd, grad, epochs):
     "One run of the explorer (cached: moving back to a setting costs nothing)."
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
-# %% ../nbs/02_collapse.ipynb #e2ec3259
+# %% ../nbs/02_collapse.ipynb #ec2906a0
 def collapse_explorer(lr:float=1e-4, # starting learning rate
                       ac:float=1., bd:float=1., # starting a = c and b = d
                       grad:str='analytic', # 'analytic' or 'numeric'
