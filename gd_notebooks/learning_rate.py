@@ -7,7 +7,7 @@ __all__ = ['mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critic
            'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'LRFind', 'lr_find', 'lr_explorer_parts',
            'lr_explorer', 'plot_lr_multiples']
 
-# %% ../nbs/04_learning_rate.ipynb #d441bf23
+# %% ../nbs/04_learning_rate.ipynb #8856c35c
 import sys
 from dataclasses import dataclass
 import numpy as np
@@ -20,7 +20,7 @@ from .data import _check_count
 from .explorer import Explorer
 from .momentum import ewma
 
-# %% ../nbs/04_learning_rate.ipynb #a173b94f
+# %% ../nbs/04_learning_rate.ipynb #b812cef4
 def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertical lines
              y:float=0.97): # where the labels start (top), in axes fraction
     "Vertical lines at the given learning rates, each labelled along its line; returns ax."
@@ -30,7 +30,7 @@ def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertica
                     rotation=90, ha='left', va='top', xytext=(2, 0), textcoords='offset points')
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #91a49255
+# %% ../nbs/04_learning_rate.ipynb #3aab967b
 def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run (inf/nan when it overflowed)
                   ax=None, # axes to draw on; a new 8x3 figure when None
                   marks:dict=None, # label -> learning rate to mark with a vertical line
@@ -51,10 +51,10 @@ def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run 
     ax.legend(loc='upper left', fontsize=8, frameon=False)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #72e07141
+# %% ../nbs/04_learning_rate.ipynb #8a3b54fb
 def _batch(params): return np.broadcast_shapes(*(np.shape(v) for v in params.values()))
 
-# %% ../nbs/04_learning_rate.ipynb #63f72862
+# %% ../nbs/04_learning_rate.ipynb #5d94a810
 def row_jacobian(model, params, x):
     "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
     params, (x, _) = check_params(model, params), check_xy(x, x)
@@ -64,29 +64,29 @@ def row_jacobian(model, params, x):
         J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
     return {n: np.broadcast_to(J[n], (len(x), *shape)) for n in model.names}
 
-# %% ../nbs/04_learning_rate.ipynb #617d80c9
+# %% ../nbs/04_learning_rate.ipynb #28db8921
 def row_curvature(model, params, x):
     "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
-# %% ../nbs/04_learning_rate.ipynb #ed584aac
+# %% ../nbs/04_learning_rate.ipynb #d8e35ece
 def critical_lr(model, params, x):
     "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ."
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
-# %% ../nbs/04_learning_rate.ipynb #f844c5bc
+# %% ../nbs/04_learning_rate.ipynb #4989392d
 def gauss_newton(model, params, x):
     "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
-# %% ../nbs/04_learning_rate.ipynb #180e30e1
+# %% ../nbs/04_learning_rate.ipynb #c292a2b1
 def full_batch_lr(model, params, x):
     "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
-# %% ../nbs/04_learning_rate.ipynb #1bcbc813
+# %% ../nbs/04_learning_rate.ipynb #02bd6559
 def _epoch_product(x, lr):
     "Π over rows of (I − 2·lr·v vᵀ), v = (x, 1), kept scaled: (M / s, log s), vectorized over `lr`."
     (x, _), lr = check_xy(x, x), np.asarray(check_positive(lr, 'lr'))
@@ -97,20 +97,20 @@ def _epoch_product(x, lr):
         s = np.abs(M).max((-2, -1)); M /= s[..., None, None]; logs += np.log(s)
     return M, logs
 
-# %% ../nbs/04_learning_rate.ipynb #91161f67
+# %% ../nbs/04_learning_rate.ipynb #f7851787
 def epoch_matrix(x, lr):
     "The linear part M of one epoch of per-row SGD on a·x + b: θ − θ⋆ ↦ M·(θ − θ⋆), shape (...lr, 2, 2)."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
-# %% ../nbs/04_learning_rate.ipynb #06581f73
+# %% ../nbs/04_learning_rate.ipynb #22eae718
 def epoch_radius(x, lr):
     "Spectral radius of `epoch_matrix(x, lr)`: above 1 per-row SGD diverges. Vectorized over `lr`."
     M, logs = _epoch_product(x, lr)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 
-# %% ../nbs/04_learning_rate.ipynb #beeb3a33
+# %% ../nbs/04_learning_rate.ipynb #636484cf
 def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
     "The first lr above `lo` where `epoch_radius` reaches 1: the exact edge of per-row SGD on a·x + b."
@@ -125,7 +125,7 @@ def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: th
         lo, hi = (mid, hi) if epoch_radius(x, mid) < 1 else (lo, mid)
     return lo
 
-# %% ../nbs/04_learning_rate.ipynb #32093d6b
+# %% ../nbs/04_learning_rate.ipynb #01c6ba26
 def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
                 lr_range=(1e-6, 2e-3), # learning rates on the x axis
                 ylim=(0.97, 1.03), # the band around 1 that is shown; the curve leaves it upwards past the edge
@@ -140,7 +140,7 @@ def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
     if marks: mark_lrs(ax, marks)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #569b5ec8
+# %% ../nbs/04_learning_rate.ipynb #7d544695
 @dataclass
 class LRFind:
     "What `lr_find` recorded: one entry per step taken."
@@ -161,7 +161,7 @@ class LRFind:
         ax.legend(loc='lower left', fontsize=8, frameon=False)
         return ax
 
-# %% ../nbs/04_learning_rate.ipynb #dae2e9dc
+# %% ../nbs/04_learning_rate.ipynb #eaf9496d
 def _suggest(lrs, losses, rule):
     n = len(lrs)
     keep = slice(n // 10, max(n - 5, n // 10 + 3))
@@ -169,7 +169,7 @@ def _suggest(lrs, losses, rule):
     if rule == 'min/10': return float(lrs[keep][np.argmin(s)] / 10)
     return float(lrs[keep][np.argmin(np.gradient(s, l))])
 
-# %% ../nbs/04_learning_rate.ipynb #e68f61a2
+# %% ../nbs/04_learning_rate.ipynb #8467bf31
 class _Progress:
     "Progress of `lr_find`: an ipywidgets IntProgress in a kernel (or when asked), a text bar on stderr otherwise."
     def __init__(self, total, show):
@@ -185,7 +185,7 @@ class _Progress:
     def close(self):
         if self.show and self.bar is None: sys.stderr.write("\n")
 
-# %% ../nbs/04_learning_rate.ipynb #ebc4d247
+# %% ../nbs/04_learning_rate.ipynb #0770c69d
 def lr_find(model, params, x, y,
             start:float=1e-8, # learning rate of the first step
             end:float=1., # learning rate the last step would have
@@ -216,7 +216,7 @@ def lr_find(model, params, x, y,
     raw = np.array(raw, dtype=np.float64); sm = ewma(raw, beta, debias=True)
     return LRFind(lrs[:len(raw)], sm, raw, _suggest(lrs[:len(raw)], sm, rule), rule)
 
-# %% ../nbs/04_learning_rate.ipynb #66ebe044
+# %% ../nbs/04_learning_rate.ipynb #4b0ceaa4
 def _lr_backdrop(art):
     "Render frames, ticks, labels and the radius curve once (lesson 1's backdrop); afterwards only what moves is drawn."
     fig, moving = art['fig'], [art[k] for k in ('line', 'dot', 'title', 'note', 'backdrop') if k in art]
@@ -230,7 +230,7 @@ def _lr_backdrop(art):
     if 'backdrop' not in art: art['backdrop'] = fig.add_artist(_Backdrop(art['bg']))
     art['backdrop'].rgba = art['bg']
 
-# %% ../nbs/04_learning_rate.ipynb #00205f83
+# %% ../nbs/04_learning_rate.ipynb #d2680a5f
 def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw
                       lr_range=(1e-6, 1e-2)): # the slider's range; also the radius curve's
     "The explorer's figure and its `update(lr)`: error by epoch and the radius curve with the current lr."
@@ -262,7 +262,7 @@ def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw
         art['note'].set_text(('diverged' if t.diverged else 'converging' if r < 1 else 'growing') + (off or ''))
     return fig, update
 
-# %% ../nbs/04_learning_rate.ipynb #cf37d7ac
+# %% ../nbs/04_learning_rate.ipynb #942144e8
 def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
     "An `Explorer` with a log-scale learning-rate slider over the error by epoch and the radius curve."
     fig, update = lr_explorer_parts(x, y, epochs)
@@ -270,7 +270,7 @@ def lr_explorer(x, y, lr:float=1e-4, epochs:int=30):
                                     readout_format='.2e', continuous_update=False)
     return Explorer(fig, update, lr=slider)
 
-# %% ../nbs/04_learning_rate.ipynb #d2958575
+# %% ../nbs/04_learning_rate.ipynb #f425aa4a
 def plot_lr_multiples(x, y, lrs:dict, # title -> learning rate
                       epochs:int=200):
     "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each (log y); returns the axes."
