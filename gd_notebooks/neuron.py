@@ -7,7 +7,7 @@ __all__ = ['SHEETS', 'check_positive', 'check_beta', 'check_xy', 'check_params',
            'register_sheet', 'basic_rows', 'BasicSheet', 'Sheet', 'plot_errors', 'loss_grid', 'plot_contour',
            'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer']
 
-# %% ../nbs/01_neuron.ipynb #74483b76
+# %% ../nbs/01_neuron.ipynb #a8fbc191
 import io, math, numbers
 from dataclasses import dataclass, field
 import numpy as np
@@ -21,7 +21,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .data import _check_count, graddesc_data, standardize, unstandardize, plot_data
 from .explorer import Explorer
 
-# %% ../nbs/01_neuron.ipynb #afe3d44c
+# %% ../nbs/01_neuron.ipynb #b7ace901
 def _as_float(v, name):
     "`v` as float64 (scalar or array); TypeError naming `name` if it is not numeric."
     if isinstance(v, (bool, np.bool_)) or isinstance(v, (str, bytes)):
@@ -32,7 +32,7 @@ def _as_float(v, name):
     a = a.astype(np.float64)
     return float(a) if a.ndim == 0 else a
 
-# %% ../nbs/01_neuron.ipynb #16b39f01
+# %% ../nbs/01_neuron.ipynb #77bdf82f
 def check_positive(v, name='lr'):
     "`v` as float64, or a clear error unless every value is finite and > 0."
     v = _as_float(v, name)
@@ -40,7 +40,7 @@ def check_positive(v, name='lr'):
         raise ValueError(f"`{name}` must be finite and > 0, got {v!r}")
     return v
 
-# %% ../nbs/01_neuron.ipynb #0b9b6931
+# %% ../nbs/01_neuron.ipynb #3967f9c0
 def check_beta(v, name='beta'):
     "`v` as float64, or a clear error unless every value lies in [0, 1)."
     v = _as_float(v, name)
@@ -48,7 +48,7 @@ def check_beta(v, name='beta'):
         raise ValueError(f"`{name}` must lie in [0, 1), got {v!r}")
     return v
 
-# %% ../nbs/01_neuron.ipynb #8e6e958b
+# %% ../nbs/01_neuron.ipynb #df6c2308
 def check_xy(x, y):
     "`x` and `y` as equal-length, non-empty 1-D float64 arrays of finite values."
     x, y = np.atleast_1d(_as_float(x, 'x')), np.atleast_1d(_as_float(y, 'y'))
@@ -59,7 +59,7 @@ def check_xy(x, y):
     if len(x) != len(y): raise ValueError(f"`x` and `y` differ in length: {len(x)} vs {len(y)}")
     return x, y
 
-# %% ../nbs/01_neuron.ipynb #491cdcef
+# %% ../nbs/01_neuron.ipynb #14bbb79b
 def check_params(model, params):
     "`params` as a dict of float64 values with exactly `model.names`."
     if not isinstance(params, dict): raise TypeError(f"`params` must be a dict of {model.names}, got {type(params).__name__}")
@@ -67,7 +67,7 @@ def check_params(model, params):
     if missing or extra: raise ValueError(f"`params` must have exactly {model.names}: missing {missing}, extra {extra}")
     return {n: _as_float(params[n], f"params['{n}']") for n in model.names}
 
-# %% ../nbs/01_neuron.ipynb #1d424709
+# %% ../nbs/01_neuron.ipynb #4a2a6688
 class Linear:
     "One neuron: y_pred = a·x + b."
     names = ('a', 'b')
@@ -78,7 +78,7 @@ class Linear:
         return {'a': d * x, 'b': d}
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/01_neuron.ipynb #39ab509c
+# %% ../nbs/01_neuron.ipynb #1b32286c
 def numeric_grad(model, params, x, y,
                  h:float=0.01, # the nudge; the workbook uses 0.01
                  central:bool=False): # (e(w+h) - e(w-h)) / 2h instead of (e(w+h) - e(w)) / h
@@ -90,7 +90,7 @@ def numeric_grad(model, params, x, y,
     e0 = err(params)
     return {n: (err(nudge(n, 1)) - e0) / h for n in model.names}
 
-# %% ../nbs/01_neuron.ipynb #fadde84a
+# %% ../nbs/01_neuron.ipynb #f62c8b89
 class SGD:
     "Plain stochastic gradient descent: w ← w − lr·g."
     hypers = ('lr',)
@@ -100,7 +100,7 @@ class SGD:
         return {n: params[n] - grads[n] * self.lr for n in params}, state
     def __repr__(self): return f"SGD(lr={self.lr!r})"
 
-# %% ../nbs/01_neuron.ipynb #96726783
+# %% ../nbs/01_neuron.ipynb #d4596ee5
 @dataclass
 class Trace:
     "What `fit` recorded: histories have one entry per step, `history` one more (the start)."
@@ -114,13 +114,13 @@ class Trace:
     x: np.ndarray = field(repr=False, default=None) # the rows, in the order they were used
     y: np.ndarray = field(repr=False, default=None)
 
-# %% ../nbs/01_neuron.ipynb #9d78ea51
+# %% ../nbs/01_neuron.ipynb #a0e64cd8
 def _batch_shape(params, opt):
     shapes = [np.shape(v) for v in params.values()] + [np.shape(getattr(opt, h)) for h in getattr(opt, 'hypers', ())]
     try: return np.broadcast_shapes(*shapes)
     except ValueError: raise ValueError(f"`params` and the optimizer's hyperparameters do not broadcast: {shapes}") from None
 
-# %% ../nbs/01_neuron.ipynb #b7edf8fc
+# %% ../nbs/01_neuron.ipynb #58b53f29
 def fit(model, params, x, y, opt,
         epochs:int=1, # passes over the rows
         grad:str='analytic'): # 'analytic' or 'numeric' (numeric_grad's forward difference)
@@ -149,7 +149,7 @@ def fit(model, params, x, y, opt,
         ep = np.sqrt(sq.reshape(epochs, n, *shape).sum(1))
     return _trace(p, hist, grads, sq, ep, x, y)
 
-# %% ../nbs/01_neuron.ipynb #67d20381
+# %% ../nbs/01_neuron.ipynb #1657fa06
 def _trace(p, hist, grads, sq, ep, x, y):
     "Assemble a Trace, marking divergence from the recorded histories."
     bad = ~np.isfinite(sq)
@@ -159,7 +159,7 @@ def _trace(p, hist, grads, sq, ep, x, y):
     unbox = lambda v: v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
     return Trace({k: unbox(v) for k, v in p.items()}, hist, grads, sq, ep, unbox(diverged), unbox(first), x, y)
 
-# %% ../nbs/01_neuron.ipynb #914ead16
+# %% ../nbs/01_neuron.ipynb #57a3608c
 SHEETS = {}
 
 def register_sheet(name:str, # the sheet's name in the workbook, e.g. 'basic'
@@ -171,7 +171,7 @@ def register_sheet(name:str, # the sheet's name in the workbook, e.g. 'basic'
     SHEETS[name] = spec
     return spec
 
-# %% ../nbs/01_neuron.ipynb #89d56ade
+# %% ../nbs/01_neuron.ipynb #4d45526d
 def basic_rows(a, b, x, y, lr):
     "The `basic` sheet's columns for one epoch entering with slope `a`, intercept `b`."
     C, D = [], []
@@ -186,7 +186,7 @@ def basic_rows(a, b, x, y, lr):
         K = 2 * (E - B); L = K * A
         return dict(zip(BasicSheet.columns, (A, B, C, D, E, F, G, (G - F) / 0.01, I, (I - F) / 0.01, K, L, D - L * lr, C - K * lr)))
 
-# %% ../nbs/01_neuron.ipynb #ff712b07
+# %% ../nbs/01_neuron.ipynb #e57c3e3c
 class BasicSheet:
     "Spec of the workbook's `basic` sheet: plain SGD, lr in F1 (0.0001 as saved)."
     columns = ('x', 'y', 'intercept', 'slope', 'y_pred', 'err^2', 'errb1', 'est de/db',
@@ -199,13 +199,13 @@ class BasicSheet:
 
 register_sheet('basic', BasicSheet());
 
-# %% ../nbs/01_neuron.ipynb #d7f56090
+# %% ../nbs/01_neuron.ipynb #ef14db3a
 def _sheet_spec(name):
     if not isinstance(name, str): raise TypeError(f"`name` must be a sheet name (str), got {name!r}")
     if name not in SHEETS: raise ValueError(f"unknown sheet {name!r}; known sheets: {sorted(SHEETS)}")
     return SHEETS[name]
 
-# %% ../nbs/01_neuron.ipynb #360e3ee5
+# %% ../nbs/01_neuron.ipynb #c6e0339c
 class Sheet:
     "One sheet of the workbook after its Reset button; `.step()` = one epoch, `.run(n)` = the Run button."
     def __init__(self, name:str, # 'basic', or any name given to `register_sheet`
@@ -258,14 +258,14 @@ class Sheet:
 
     def __repr__(self): return f"Sheet({self.name!r}, lr={self._lr!r}): epoch {len(self.errors)}, error {self.error:.6g}"
 
-# %% ../nbs/01_neuron.ipynb #1e6f9c5d
+# %% ../nbs/01_neuron.ipynb #4512fba5
 def _epoch_errors(trace):
     "A Trace's (or an array's) per-epoch errors as a 2-D float array (epochs, models)."
     e = np.asarray(getattr(trace, 'epoch_errors', trace), dtype=np.float64)
     if e.ndim == 0 or e.size == 0: raise ValueError(f"`trace` must hold per-epoch errors, got shape {e.shape}")
     return e.reshape(len(e), -1)
 
-# %% ../nbs/01_neuron.ipynb #c8fc5d24
+# %% ../nbs/01_neuron.ipynb #17960c25
 def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, models)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 **kw): # passed to `ax.plot`
@@ -285,7 +285,7 @@ def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, mo
     ax.set_xlabel('epoch'); ax.set_ylabel('error (sqrt of summed err²)')
     return ax
 
-# %% ../nbs/01_neuron.ipynb #c65a3fca
+# %% ../nbs/01_neuron.ipynb #19168809
 def loss_grid(x, y, a, b):
     "L(a, b) = Σ (a·x + b − y)² for every pair of the 1-D grids `a` and `b`: shape (len(b), len(a))."
     x, y = check_xy(x, y)
@@ -293,7 +293,7 @@ def loss_grid(x, y, a, b):
     A, B = np.meshgrid(np.asarray(a, float), np.asarray(b, float))
     return A * A * sxx + 2 * A * B * sx + B * B * n - 2 * A * sxy - 2 * B * sy + syy
 
-# %% ../nbs/01_neuron.ipynb #ff1f28d3
+# %% ../nbs/01_neuron.ipynb #39843fe0
 def plot_contour(x, y, # the rows
                  ax=None, # axes to draw on; a new 8x3 figure when None
                  a_range=None, b_range=None, # (low, high) of each axis; around the minimum when None
@@ -317,7 +317,7 @@ def plot_contour(x, y, # the rows
     ax.set_xlim(a_range); ax.set_ylim(b_range)
     return ax
 
-# %% ../nbs/01_neuron.ipynb #9c9a845d
+# %% ../nbs/01_neuron.ipynb #be3861cc
 def plot_path(a_values, b_values, # the weights, in order (e.g. `trace.history['a']`)
               ax, # the axes to draw on (usually from `plot_contour`)
               **kw): # passed to `ax.plot` (color, label, ...)
@@ -334,14 +334,14 @@ def plot_path(a_values, b_values, # the weights, in order (e.g. `trace.history['
     if keep: ax.set_xlim(keep[0]); ax.set_ylim(keep[1])
     return ax
 
-# %% ../nbs/01_neuron.ipynb #6442bac4
+# %% ../nbs/01_neuron.ipynb #31e4a185
 def sheet_path(sheet, epochs:int=6): # the sheet, as Reset leaves it; `epochs` epochs are run
     "The weights entering every row of `epochs` epochs of `sheet`: arrays (a, b) of length 29·epochs."
     _check_count(epochs, 'epochs')
     tabs = [sheet.table] + [sheet.step().table for _ in range(epochs - 1)]
     return np.concatenate([t['slope'].values for t in tabs]), np.concatenate([t['intercept'].values for t in tabs])
 
-# %% ../nbs/01_neuron.ipynb #98c4a6aa
+# %% ../nbs/01_neuron.ipynb #9fe334e3
 def run_neuron(lr:float=1e-4, # learning rate
                a:float=1., b:float=1., # the starting line a·x + b (on the raw x scale)
                epochs:int=6, # passes over the rows
@@ -355,7 +355,7 @@ def run_neuron(lr:float=1e-4, # learning rate
     t = fit(Linear(), {'a': a * sd, 'b': b + a * mu}, z, y, SGD(lr), epochs)
     return t, unstandardize(t.params, mu, sd)
 
-# %% ../nbs/01_neuron.ipynb #481b3d71
+# %% ../nbs/01_neuron.ipynb #30aacdd6
 def _contour_view(ax, x, y, standardized):
     "Draw one contour on `ax`; returns the artists it added and the axes' limits."
     before = set(ax.get_children())
@@ -363,7 +363,7 @@ def _contour_view(ax, x, y, standardized):
     return {'artists': [c for c in ax.get_children() if c not in before], 'xlim': ax.get_xlim(), 'ylim': ax.get_ylim(),
             'xlabel': ax.get_xlabel(), 'ylabel': ax.get_ylabel()}
 
-# %% ../nbs/01_neuron.ipynb #8d739e76
+# %% ../nbs/01_neuron.ipynb #30a45aab
 def _lean_axes(ax, log=False):
     "Few ticks and no mathtext labels."
     ax.tick_params(labelsize=8)
@@ -371,7 +371,7 @@ def _lean_axes(ax, log=False):
     if log: ax.yaxis.set_major_locator(LogLocator(numticks=5)); ax.yaxis.set_major_formatter(LogFormatter()); ax.yaxis.set_minor_locator(NullLocator())
     else: ax.yaxis.set_major_locator(MaxNLocator(4))
 
-# %% ../nbs/01_neuron.ipynb #98c7b74e
+# %% ../nbs/01_neuron.ipynb #06c49412
 class _Backdrop(Artist):
     "An RGBA image of the whole figure, drawn pixel for pixel behind everything else."
     def __init__(self, rgba): super().__init__(); self.rgba = rgba; self.set_zorder(-10)
@@ -382,7 +382,7 @@ class _Backdrop(Artist):
             img = img[(np.arange(h) * img.shape[0]) // h][:, (np.arange(w) * img.shape[1]) // w]
         gc = renderer.new_gc(); renderer.draw_image(gc, 0, 0, img[::-1]); gc.restore()
 
-# %% ../nbs/01_neuron.ipynb #f496c576
+# %% ../nbs/01_neuron.ipynb #f5b4b788
 def _neuron_figure():
     "The explorer's figure, built once: rows and line | error by epoch | path on the loss contour."
     x, y = graddesc_data()
@@ -402,7 +402,7 @@ def _neuron_figure():
     ax_e.xaxis.set_major_locator(FixedLocator([1, 10, 20, 30]))
     return fig, art
 
-# %% ../nbs/01_neuron.ipynb #8713bb58
+# %% ../nbs/01_neuron.ipynb #47a73980
 def _set_view(art, standardized, draw_contour=False):
     "Give the contour axes the limits (and, if drawn, the contour) of one view."
     ax = art['axes'][2]
@@ -412,14 +412,14 @@ def _set_view(art, standardized, draw_contour=False):
     ax.set(xlim=v['xlim'], ylim=v['ylim']); ax.set_xlabel(v['xlabel'], fontsize=8); ax.set_ylabel(v['ylabel'], fontsize=8)
     art['static'][-1].set_text('path (standardized x)' if standardized else 'path on the loss contour')
 
-# %% ../nbs/01_neuron.ipynb #e58e171f
+# %% ../nbs/01_neuron.ipynb #c1b86fa2
 def _rgba(fig):
     "`fig` rendered at its own dpi as an (height, width, 4) uint8 array."
     buf = io.BytesIO()
     fig.savefig(buf, format='rgba', dpi=fig.dpi)
     return np.frombuffer(buf.getvalue(), np.uint8).reshape(-1, int(round(fig.bbox.width)), 4).copy()
 
-# %% ../nbs/01_neuron.ipynb #d7f60876
+# %% ../nbs/01_neuron.ipynb #658f564f
 def _backdrops(art):
     "Render the static parts once per contour view; afterwards the axes draw only the moving artists."
     moving = [art[k] for k in ('line', 'err', 'path', 'start', 'end', 'backdrop') if k in art] + art['titles']
@@ -433,7 +433,7 @@ def _backdrops(art):
     for a in art['static'] + [art['fig'].patch]: a.set_visible(False) # the backdrop covers the figure's background too
     art['dpi'] = art['fig'].dpi
 
-# %% ../nbs/01_neuron.ipynb #ab1d8ef4
+# %% ../nbs/01_neuron.ipynb #bbcc22c7
 def _show(art, t, line, epochs, standardized):
     "Move the explorer's artists to show run `t` (final `line` in raw x)."
     e, n = np.asarray(t.epoch_errors, float), len(t.x)
@@ -452,7 +452,7 @@ def _show(art, t, line, epochs, standardized):
     if far.any(): k = int(far.argmax()) + 1 # beyond a thousand views away, the rest is off the picture anyway
     art['path'].set_data(a[:k], b[:k]); art['start'].set_data(a[:1], b[:1]); art['end'].set_data(a[k - 1:k], b[k - 1:k])
 
-# %% ../nbs/01_neuron.ipynb #79977bef
+# %% ../nbs/01_neuron.ipynb #03c78fdb
 def neuron_explorer(lr:float=1e-4, a:float=1., b:float=1., epochs:int=6, standardized:bool=False):
     "This lesson's explorer: learning rate (log), starting line, epochs and standardization on sliders."
     fig, art = _neuron_figure()
