@@ -36,3 +36,18 @@ def test_clean_leaves_notebooks_unchanged(tmp_path):
 def test_readme_is_generated_from_index():
     r = subprocess.run([sys.executable, ROOT/'tools'/'make_readme.py', '--check'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+def _mixes_imports(src):
+    "True when a cell has an import beside other statements (nbdev re-runs import cells for the docs)."
+    import ast
+    try: body = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('%', '!')))).body
+    except SyntaxError: return False
+    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))]
+    return bool(imports) and len(imports) < len(body) and 'nbdev_export()' not in src
+
+def test_no_cell_mixes_imports_with_code():
+    import nbformat
+    bad = [(nb.name, i) for nb in sorted((ROOT/'nbs').glob('*.ipynb'))
+           for i, c in enumerate(nbformat.read(nb, as_version=4).cells)
+           if c.cell_type == 'code' and '#| export' not in c.source and _mixes_imports(c.source)]
+    assert not bad, f"cells that mix imports with other code (notebook, cell index): {bad}"

@@ -39,6 +39,7 @@ def test_readme_usage_runs(installed):
     "The README's 'Use the package' example works as printed."
     readme = (ROOT/'README.md').read_text()
     usage = readme.split('## Use the package', 1)[1]
-    code = re.search(r"```python\n(.*?)```", usage, re.S).group(1)
+    usage = usage.split('\n## ', 1)[0]
+    code = '\n'.join(re.findall(r"```python\n(.*?)```", usage, re.S))
     r = _run(installed, code)
     assert r.returncode == 0, r.stderr

@@ -1,7 +1,7 @@
 """Write README.md from nbs/index.ipynb without Quarto: markdown cells as they are, code cells as
 fenced Python, text outputs as fenced text. Hidden cells and image outputs are left out (the site
 shows the images). `--check` exits 1 when README.md is not what the notebook gives."""
-import sys
+import re, sys
 from pathlib import Path
 import nbformat
 
@@ -28,7 +28,7 @@ def readme_text(nb_path=ROOT/'nbs'/'index.ipynb'):
                 if text and 'image/png' not in out.get('data', {}) and not text.startswith('<'):
                     parts.append(f"```\n{''.join(text).rstrip()}\n```")
     text = '\n\n'.join(p for p in parts if p) + '\n'
-    return text.replace('.ipynb)', '.html)')
+    return re.sub(r'\]\((\w+\.ipynb)\)', r'](nbs/\1)', text)
 
 def main(argv):
     text, path = readme_text(), ROOT/'README.md'
