@@ -6,17 +6,18 @@
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'collapse_metric', 'path_curvature',
            'plot_curvature', 'collapsed_radius', 'survival_edge', 'collapse_explorer']
 
-# %% ../nbs/02_collapse.ipynb #b67744f9
+# %% ../nbs/02_collapse.ipynb #2ce5ebac
 import functools
 import numpy as np
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import ipywidgets as widgets
 from .data import graddesc_data
-from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy, _Backdrop, _rgba
 from .explorer import Explorer
 
-# %% ../nbs/02_collapse.ipynb #c14bbdfe
+# %% ../nbs/02_collapse.ipynb #93c54835
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -39,20 +40,20 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #6e28859a
+# %% ../nbs/02_collapse.ipynb #b7762700
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #87a23e4f
+# %% ../nbs/02_collapse.ipynb #3d0e398e
 def forward_bias(model, params, x,
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient, for a model affine in each weight alone."
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #f92d6f34
+# %% ../nbs/02_collapse.ipynb #2ed4e56f
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
@@ -63,7 +64,7 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #59ae45ad
+# %% ../nbs/02_collapse.ipynb #a4688991
 def _plain_log_ticks(axis, lo, hi, n=6):
     "At most `n` decade ticks between `lo` and `hi`, labelled 1e4 in plain text (no mathtext: a widget redraws faster)."
     d0, d1 = int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi)))
@@ -71,7 +72,7 @@ def _plain_log_ticks(axis, lo, hi, n=6):
     axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     axis.set_minor_locator(mpl.ticker.NullLocator())
 
-# %% ../nbs/02_collapse.ipynb #f2fe1f71
+# %% ../nbs/02_collapse.ipynb #a9480479
 def _blowup_artists(ax, ylim, epoch=29):
     "The lines and marks of `plot_blowup`, created once so a widget can update them (few texts: each costs redraw time)."
     ls = {k: ax.plot([], [], lw=1.4, color=c, label=k)[0] for k, c in
@@ -84,7 +85,7 @@ def _blowup_artists(ax, ylim, epoch=29):
     ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', fontsize=7, frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #b95686d6
+# %% ../nbs/02_collapse.ipynb #f5d3b8d7
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -100,7 +101,7 @@ def _blowup_update(artists, trace):
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #9b882e97
+# %% ../nbs/02_collapse.ipynb #78082c81
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -112,14 +113,14 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     _blowup_update(_blowup_artists(ax, ylim, len(trace.x)), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #7f3011b0
+# %% ../nbs/02_collapse.ipynb #415a4a9f
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #05c58ac5
+# %% ../nbs/02_collapse.ipynb #cc02e4b0
 def path_curvature(model, trace):
     "Largest eigenvalue of the row Hessian at the weights entering each step: (steps, *batch)."
     n, steps = len(trace.x), len(trace.sq_errs)
@@ -131,7 +132,7 @@ def path_curvature(model, trace):
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #e017068c
+# %% ../nbs/02_collapse.ipynb #27999f2a
 def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
                    model=None, # the model trained (default TwoLinear())
                    ax=None, **kw): # axes (new 8x3 figure when None); kw go to `ax.plot`
@@ -143,7 +144,7 @@ def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
     ax.set_yscale('log'); ax.set_xlabel('step (one row each)'); ax.set_ylabel('curvature × lr / 2')
     return ax
 
-# %% ../nbs/02_collapse.ipynb #2524c34a
+# %% ../nbs/02_collapse.ipynb #a9d62751
 def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
                      x, # the rows, in training order
                      lr): # learning rate (float or array broadcasting against the params)
@@ -154,7 +155,7 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
     for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
     return np.abs(np.linalg.eigvals(M)).max(-1)
 
-# %% ../nbs/02_collapse.ipynb #c35dc4d4
+# %% ../nbs/02_collapse.ipynb #b5b0a7cc
 def survival_edge(model, params, x, y,
                   lo:float, hi:float, # the rates to search between
                   epochs:int=30, # a run survives if nothing becomes non-finite in this many epochs
@@ -172,27 +173,58 @@ def survival_edge(model, params, x, y,
         last, first, hi = lrs[i - 1], lrs[i], lrs[i]
     return last, first
 
-# %% ../nbs/02_collapse.ipynb #21480ce3
+# %% ../nbs/02_collapse.ipynb #3c8f59ec
 @functools.lru_cache(maxsize=256)
 def _collapse_run(lr, ac, bd, grad, epochs):
     "One run of the explorer (cached: moving back to a setting costs nothing)."
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
-# %% ../nbs/02_collapse.ipynb #ec2906a0
+# %% ../nbs/02_collapse.ipynb #b07914d0
+def _collapse_figure(epochs):
+    "The explorer's figure, built once; `art` names its moving parts and its static ones."
+    x = graddesc_data()[0]
+    fig, ax = plt.subplots(figsize=(8, 3))
+    marks = ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
+    blow = _blowup_artists(ax, (1e-4, 1e12))
+    ax.set_xlim(0, epochs * len(x))
+    ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=3, fontsize=8, frameon=False) # above the axes: no line crosses it
+    fig.tight_layout(); fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))
+    backdrop = fig.add_artist(_Backdrop(np.zeros((1, 1, 4), np.uint8)))
+    return fig, dict(fig=fig, ax=ax, blow=blow, static=[marks, ax.get_legend(), fig.patch], backdrop=backdrop, dpi=None)
+
+# %% ../nbs/02_collapse.ipynb #35b53845
+def _static_drawn(art, on:bool):
+    "Draw the axes, ticks, labels and row marks as artists (on) or leave them to the backdrop image (off)."
+    art['ax'].set_axis_on() if on else art['ax'].set_axis_off()
+    for a in art['static']: a.set_visible(on)
+    art['backdrop'].set_visible(not on)
+
+# %% ../nbs/02_collapse.ipynb #02fa1d9a
+def _collapse_backdrop(art):
+    "Render the static parts once (again if the resolution changes): a redraw then paints only the run."
+    moving = list(art['blow'][0].values()) + list(art['blow'][1:])
+    seen = [a.get_visible() for a in moving]
+    for a in moving: a.set_visible(False)
+    _static_drawn(art, True)
+    art['backdrop'].rgba, art['dpi'] = _rgba(art['fig']), art['fig'].dpi
+    _static_drawn(art, False)
+    for a, v in zip(moving, seen): a.set_visible(v)
+
+# %% ../nbs/02_collapse.ipynb #801902d6
 def collapse_explorer(lr:float=1e-4, # starting learning rate
                       ac:float=1., bd:float=1., # starting a = c and b = d
                       grad:str='analytic', # 'analytic' or 'numeric'
                       epochs:int=5): # epochs per run
     "Explorer of the two-neuron run: error, weights and derivatives per step, exploding steps shaded."
-    x = graddesc_data()[0]
-    fig, ax = plt.subplots(figsize=(8, 3))
-    ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
-    art = _blowup_artists(ax, (1e-4, 1e12))
-    ax.get_legend().remove(); ax.set_ylabel('error, max |weight|, max |deriv.|\n(blue, green, orange)', fontsize=8) # one text, cheaper to redraw than a legend
-    def update(lr, ac, bd, grad): _blowup_update(art, _collapse_run(float(lr), float(ac), float(bd), grad, epochs))
-    return Explorer(fig, update,
+    fig, art = _collapse_figure(epochs)
+    def update(lr, ac, bd, grad):
+        if fig.dpi != art['dpi']: _collapse_backdrop(art)
+        _blowup_update(art['blow'], _collapse_run(float(lr), float(ac), float(bd), grad, epochs))
+    ex = Explorer(fig, update,
         lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-3, step=0.05, readout_format='.2e', description='lr'),
         ac=widgets.FloatSlider(value=ac, min=-3, max=3, step=0.1, description='start a = c'),
         bd=widgets.FloatSlider(value=bd, min=-50, max=50, step=1, description='start b = d'),
         grad=widgets.Dropdown(options=['analytic', 'numeric'], value=grad, description='derivatives'))
+    ex.art = art
+    return ex
