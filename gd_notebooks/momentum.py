@@ -6,7 +6,7 @@
 __all__ = ['STEP_RANGE', 'ewma', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads',
            'momentum_max_lr', 'plot_stability', 'momentum_runs', 'momentum_explorer']
 
-# %% ../nbs/05_momentum.ipynb #acf44d33
+# %% ../nbs/05_momentum.ipynb #b4fa0d1b
 import math
 import numpy as np
 import matplotlib.pyplot as plt
@@ -18,7 +18,7 @@ from .neuron import (_as_float, check_positive, check_beta, Linear, SGD, fit, re
                                  plot_contour, plot_path, _Backdrop, _rgba)
 from .explorer import Explorer
 
-# %% ../nbs/05_momentum.ipynb #fa1a2b42
+# %% ../nbs/05_momentum.ipynb #3e1f9f77
 def ewma(values, # the series, along the first axis
          beta, # weight of the past, in [0, 1); an array gives one average per value
          init=0., # m before the first value
@@ -34,7 +34,7 @@ def ewma(values, # the series, along the first axis
         out[t] = m
     return out / (1 - beta ** np.arange(1., len(v) + 1).reshape(-1, *[1] * (out.ndim - 1))) if debias else out
 
-# %% ../nbs/05_momentum.ipynb #7da1fd5e
+# %% ../nbs/05_momentum.ipynb #bc852efa
 def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
               ax=None, # axes to draw on; a new 8x3 figure when None
               debias:bool=False, # also draw the debiased average
@@ -47,7 +47,7 @@ def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
     ax.set_title(f'β = {beta:g}', fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #dbe66e21
+# %% ../nbs/05_momentum.ipynb #5d3d6822
 class Momentum:
     "SGD along an EWMA of the gradients: m ← beta·m + (1 − beta)·g (or + g undampened); w ← w − lr·m."
     hypers = ('lr', 'beta')
@@ -62,7 +62,7 @@ class Momentum:
         return {n: params[n] - m[n] * self.lr for n in params}, {f'm_{n}': m[n] for n in params}
     def __repr__(self): return f"Momentum(lr={self.lr!r}, beta={self.beta!r}, dampening={self.dampening})"
 
-# %% ../nbs/05_momentum.ipynb #ba2e58a2
+# %% ../nbs/05_momentum.ipynb #fcf05ca7
 def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
            grad, # grad(w) -> the gradient at w (numpy arrays)
            w0=0., # the starting weight
@@ -78,7 +78,7 @@ def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
             ws[t + 1] = p['w']
     return ws
 
-# %% ../nbs/05_momentum.ipynb #c635bfa4
+# %% ../nbs/05_momentum.ipynb #277b30d3
 def momentum_rows(params, state, x, y, lr, beta=0.9):
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
     model, opt, p, s = Linear(), Momentum(lr, beta), dict(params), dict(state)
@@ -90,7 +90,7 @@ def momentum_rows(params, state, x, y, lr, beta=0.9):
         p = new
     return dict(zip(MomentumSheet.columns, np.array(cols).T))
 
-# %% ../nbs/05_momentum.ipynb #43efebd7
+# %% ../nbs/05_momentum.ipynb #59df23cb
 class MomentumSheet:
     "Spec of the workbook's `momentum` sheet: dampened momentum, beta in J1, lr in D2."
     columns = ('x', 'y', 'b', 'a', 'pred', 'de/db', 'de/da', 'new b', 'new a', 'm_b', 'm_a', 'err^2')
@@ -108,7 +108,7 @@ class MomentumSheet:
 
 register_sheet('momentum', MomentumSheet());
 
-# %% ../nbs/05_momentum.ipynb #f4febfb5
+# %% ../nbs/05_momentum.ipynb #a597d0d6
 def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative to draw
                beta=0.9, # beta of the EWMA drawn over it (None: raw derivative only)
                ax=None, # axes to draw on; a new 8x3 figure when None
@@ -123,7 +123,7 @@ def plot_grads(trace, name='a', # a `Trace` and the parameter whose derivative t
     ax.set_xlabel('row (step)'); ax.set_ylabel(f'de/d{name}')
     return ax
 
-# %% ../nbs/05_momentum.ipynb #0e71500a
+# %% ../nbs/05_momentum.ipynb #51f8c03a
 def momentum_max_lr(curvature, # λ, the second derivative of the loss
                     beta=0.9, # momentum's beta; 0 gives plain SGD
                     dampening:bool=True): # the workbook's form (True) or PyTorch's default (False)
@@ -131,7 +131,7 @@ def momentum_max_lr(curvature, # λ, the second derivative of the loss
     lam, beta = check_positive(curvature, 'curvature'), check_beta(beta)
     return 2 * (1 + beta) / lam / ((1 - beta) if dampening else 1)
 
-# %% ../nbs/05_momentum.ipynb #115b7321
+# %% ../nbs/05_momentum.ipynb #91c975bc
 def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] for betas[i], lrs[j]
                    bound=None, # the formula's bound per beta, drawn as a line
                    ax=None, title=''): # axes (a new 8x3 figure when None) and title
@@ -142,13 +142,13 @@ def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] fo
     ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
     return ax
 
-# %% ../nbs/05_momentum.ipynb #6d243359
+# %% ../nbs/05_momentum.ipynb #ab1f7187
 def momentum_runs(x, y, lr, beta, dampening=True, epochs:int=5, params=None):
     "Plain SGD (model 0) and momentum (model 1) from the same start, in one batch: a `Trace`."
     opt = Momentum(lr, np.array([0., check_beta(beta)]), dampening)
     return fit(Linear(), params or {'a': 1., 'b': 1.}, x, y, opt, epochs=epochs)
 
-# %% ../nbs/05_momentum.ipynb #4448223e
+# %% ../nbs/05_momentum.ipynb #bb0c5cd7
 STEP_RANGE = (1e-6, 1e3)
 
 def _step_lengths(trace):
@@ -157,7 +157,7 @@ def _step_lengths(trace):
         s = np.hypot(np.diff(trace.history['a'], axis=0), np.diff(trace.history['b'], axis=0))
     return np.where(np.isfinite(s), np.clip(s, *STEP_RANGE), np.nan)
 
-# %% ../nbs/05_momentum.ipynb #d68eae01
+# %% ../nbs/05_momentum.ipynb #4607a324
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     "The explorer's figure, laid out once: contour with two paths | step lengths; returns (fig, artists)."
     fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=72, gridspec_kw={'width_ratios': (1, 1.15)})
@@ -180,7 +180,7 @@ def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))  # laid out for good: the backdrop must stay aligned
     return fig, art
 
-# %% ../nbs/05_momentum.ipynb #e4305fc6
+# %% ../nbs/05_momentum.ipynb #353a6682
 def _momentum_backdrop(art):
     "Render frames, ticks, labels and contour once (lesson 1's backdrop); afterwards only what moves is drawn."
     moving = art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles'] + [art.get('backdrop')]
@@ -194,7 +194,7 @@ def _momentum_backdrop(art):
     if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
     art['backdrop'].rgba = art['bg']
 
-# %% ../nbs/05_momentum.ipynb #e1369bb7
+# %% ../nbs/05_momentum.ipynb #98a6f5c6
 def _draw_runs(art, trace, lr, beta, dampening):
     "Put the two runs of `trace` on the explorer's artists."
     steps = _step_lengths(trace)
@@ -210,7 +210,7 @@ def _draw_runs(art, trace, lr, beta, dampening):
     art['titles'][0].set_text(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}")
     art['titles'][1].set_text(f"final error: SGD {err[0]}, momentum {err[1]}")
 
-# %% ../nbs/05_momentum.ipynb #d838815d
+# %% ../nbs/05_momentum.ipynb #866b89b2
 def momentum_explorer(x, y, lr:float=1e-4, beta:float=0.9, dampening:bool=True, epochs:int=5):
     "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
     fig, art = _momentum_figure(x, y, epochs)
