@@ -6,7 +6,7 @@
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'collapse_metric', 'path_curvature',
            'plot_curvature', 'collapsed_radius', 'survival_edge', 'collapse_explorer']
 
-# %% ../nbs/02_collapse.ipynb #2ce5ebac
+# %% ../nbs/02_collapse.ipynb #b6b7fc47
 import functools
 import numpy as np
 import matplotlib as mpl
@@ -17,7 +17,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy, _Backdrop, _rgba
 from .explorer import Explorer
 
-# %% ../nbs/02_collapse.ipynb #93c54835
+# %% ../nbs/02_collapse.ipynb #6884bfa0
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -31,7 +31,7 @@ class TwoLinear:
         r2 = 2 * (self.predict(p, x) - y)
         return {n: r2 * j for n, j in self.dpredict(p, x).items()}
     def hessian(self, p, x, y):
-        "Hessian of (predict - y)² over (a, b, c, d), row by row: shape (*rows, 4, 4)."
+        "Hessian of (predict - y)² over (a, b, c, d), row by row: shape (rows..., 4, 4)."
         j = np.stack(list(self.dpredict(p, x).values()), -1)
         H = 2 * j[..., :, None] * j[..., None, :]
         r2 = 2 * (self.predict(p, x) - y) * np.ones(j.shape[:-1])
@@ -40,23 +40,26 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #b7762700
+# %% ../nbs/02_collapse.ipynb #23dafdb7
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #3d0e398e
+# %% ../nbs/02_collapse.ipynb #0503eb87
 def forward_bias(model, params, x,
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient, for a model affine in each weight alone."
+    if not hasattr(model, 'dpredict'): raise TypeError(f"`model` must have a `dpredict` method (as TwoLinear has), got {model!r}")
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #2ed4e56f
+# %% ../nbs/02_collapse.ipynb #285f880d
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
+    if not hasattr(trace, 'sq_errs'): raise TypeError(f"`trace` must be a Trace from `fit`, got {type(trace).__name__}")
+    factor = check_positive(factor, 'factor')
     e = np.sqrt(np.where(np.isnan(trace.sq_errs), np.inf, trace.sq_errs))
     before = np.maximum.accumulate(e, 0)[:-1] # before[s - 1]: the largest error of steps < s
     after = np.minimum.accumulate(e[::-1], 0)[::-1][1:] # after[s - 1]: the smallest error of steps >= s
@@ -64,7 +67,7 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #a4688991
+# %% ../nbs/02_collapse.ipynb #f53f1a39
 def _plain_log_ticks(axis, lo, hi, n=6):
     "At most `n` decade ticks between `lo` and `hi`, labelled 1e4 in plain text (no mathtext: a widget redraws faster)."
     d0, d1 = int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi)))
@@ -72,7 +75,7 @@ def _plain_log_ticks(axis, lo, hi, n=6):
     axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     axis.set_minor_locator(mpl.ticker.NullLocator())
 
-# %% ../nbs/02_collapse.ipynb #a9480479
+# %% ../nbs/02_collapse.ipynb #cff5fbd4
 def _blowup_artists(ax, ylim, epoch=29):
     "The lines and marks of `plot_blowup`, created once so a widget can update them (few texts: each costs redraw time)."
     ls = {k: ax.plot([], [], lw=1.4, color=c, label=k)[0] for k, c in
@@ -85,7 +88,7 @@ def _blowup_artists(ax, ylim, epoch=29):
     ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', fontsize=7, frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #f5d3b8d7
+# %% ../nbs/02_collapse.ipynb #f7509ca6
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -101,7 +104,7 @@ def _blowup_update(artists, trace):
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #78082c81
+# %% ../nbs/02_collapse.ipynb #fd2da208
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -113,16 +116,18 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     _blowup_update(_blowup_artists(ax, ylim, len(trace.x)), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #415a4a9f
+# %% ../nbs/02_collapse.ipynb #adcb9a91
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #cc02e4b0
+# %% ../nbs/02_collapse.ipynb #4d8bd45a
 def path_curvature(model, trace):
-    "Largest eigenvalue of the row Hessian at the weights entering each step: (steps, *batch)."
+    "Largest eigenvalue of the row Hessian at the weights entering each step: shape (steps, batch...)."
+    if not hasattr(model, 'hessian'): raise TypeError(f"`model` must have a `hessian` method (as TwoLinear has), got {model!r}")
+    if not hasattr(trace, 'sq_errs'): raise TypeError(f"`trace` must be a Trace from `fit`, got {type(trace).__name__}")
     n, steps = len(trace.x), len(trace.sq_errs)
     xs, ys = np.resize(trace.x, steps), np.resize(trace.y, steps)
     xs, ys = xs.reshape(-1, *[1] * (np.ndim(trace.sq_errs) - 1)), ys.reshape(-1, *[1] * (np.ndim(trace.sq_errs) - 1))
@@ -132,7 +137,7 @@ def path_curvature(model, trace):
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #27999f2a
+# %% ../nbs/02_collapse.ipynb #f626ae5b
 def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
                    model=None, # the model trained (default TwoLinear())
                    ax=None, **kw): # axes (new 8x3 figure when None); kw go to `ax.plot`
@@ -144,7 +149,7 @@ def plot_curvature(trace, lr, # a `Trace` of one run, and its learning rate
     ax.set_yscale('log'); ax.set_xlabel('step (one row each)'); ax.set_ylabel('curvature × lr / 2')
     return ax
 
-# %% ../nbs/02_collapse.ipynb #a9d62751
+# %% ../nbs/02_collapse.ipynb #c96649ca
 def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
                      x, # the rows, in training order
                      lr): # learning rate (float or array broadcasting against the params)
@@ -155,7 +160,7 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
     for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
     return np.abs(np.linalg.eigvals(M)).max(-1)
 
-# %% ../nbs/02_collapse.ipynb #b5b0a7cc
+# %% ../nbs/02_collapse.ipynb #ac4401fd
 def survival_edge(model, params, x, y,
                   lo:float, hi:float, # the rates to search between
                   epochs:int=30, # a run survives if nothing becomes non-finite in this many epochs
@@ -173,14 +178,14 @@ def survival_edge(model, params, x, y,
         last, first, hi = lrs[i - 1], lrs[i], lrs[i]
     return last, first
 
-# %% ../nbs/02_collapse.ipynb #3c8f59ec
+# %% ../nbs/02_collapse.ipynb #126de349
 @functools.lru_cache(maxsize=256)
 def _collapse_run(lr, ac, bd, grad, epochs):
     "One run of the explorer (cached: moving back to a setting costs nothing)."
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
-# %% ../nbs/02_collapse.ipynb #b07914d0
+# %% ../nbs/02_collapse.ipynb #9b7732bf
 def _collapse_figure(epochs):
     "The explorer's figure, built once; `art` names its moving parts and its static ones."
     x = graddesc_data()[0]
@@ -193,14 +198,14 @@ def _collapse_figure(epochs):
     backdrop = fig.add_artist(_Backdrop(np.zeros((1, 1, 4), np.uint8)))
     return fig, dict(fig=fig, ax=ax, blow=blow, static=[marks, ax.get_legend(), fig.patch], backdrop=backdrop, dpi=None)
 
-# %% ../nbs/02_collapse.ipynb #35b53845
+# %% ../nbs/02_collapse.ipynb #7484112c
 def _static_drawn(art, on:bool):
     "Draw the axes, ticks, labels and row marks as artists (on) or leave them to the backdrop image (off)."
     art['ax'].set_axis_on() if on else art['ax'].set_axis_off()
     for a in art['static']: a.set_visible(on)
     art['backdrop'].set_visible(not on)
 
-# %% ../nbs/02_collapse.ipynb #02fa1d9a
+# %% ../nbs/02_collapse.ipynb #aace2301
 def _collapse_backdrop(art):
     "Render the static parts once (again if the resolution changes): a redraw then paints only the run."
     moving = list(art['blow'][0].values()) + list(art['blow'][1:])
@@ -211,7 +216,7 @@ def _collapse_backdrop(art):
     _static_drawn(art, False)
     for a, v in zip(moving, seen): a.set_visible(v)
 
-# %% ../nbs/02_collapse.ipynb #801902d6
+# %% ../nbs/02_collapse.ipynb #a6035edb
 def collapse_explorer(lr:float=1e-4, # starting learning rate
                       ac:float=1., bd:float=1., # starting a = c and b = d
                       grad:str='analytic', # 'analytic' or 'numeric'
