@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReLUSandwich', 'plot_sandwich', 'dead_fraction', 'death_step', 'plot_dead', 'relu_explorer']
 
-# %% ../nbs/03_relu.ipynb #747781cd
+# %% ../nbs/03_relu.ipynb #693c2012
 import functools
 import numpy as np
 import matplotlib.pyplot as plt
@@ -17,7 +17,7 @@ from .neuron import _Backdrop, _rgba
 from .data import graddesc_data, standardize, unstandardize
 from .neuron import check_params, check_xy, fit, SGD, Linear
 
-# %% ../nbs/03_relu.ipynb #bbfe282f
+# %% ../nbs/03_relu.ipynb #b704ea3f
 class ReLUSandwich:
     "Two neurons with a ReLU between them: y_pred = c·max(a·x + b, 0) + d."
     names = ('a', 'b', 'c', 'd')
@@ -31,7 +31,7 @@ class ReLUSandwich:
         return {'a': keep(r * (p['c'] * x)), 'b': keep(r * p['c']), 'c': keep(r * h), 'd': r}
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/03_relu.ipynb #e70396eb
+# %% ../nbs/03_relu.ipynb #5ced35e8
 def _inactive_span(line, lo, hi):
     "The part of [lo, hi] where line['a']·x + line['b'] <= 0, as (start, end); (lo, lo) if empty."
     a, b = float(line['a']), float(line['b'])
@@ -40,7 +40,7 @@ def _inactive_span(line, lo, hi):
     s, e = (lo, min(-b / a, hi)) if a > 0 else (max(-b / a, lo), hi)
     return (s, e) if e > s else (lo, lo)
 
-# %% ../nbs/03_relu.ipynb #ea699dbe
+# %% ../nbs/03_relu.ipynb #fd1974df
 def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     "An empty curve and an empty shaded band on `ax`, to be moved by `_set_sandwich`."
     line, = ax.plot([], [], color=color, lw=2, label=label, zorder=2)
@@ -49,7 +49,7 @@ def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     ax.add_patch(band)
     return line, band
 
-# %% ../nbs/03_relu.ipynb #66c3729f
+# %% ../nbs/03_relu.ipynb #463a22c0
 def _set_sandwich(line, band, params, xx, mean=0., std=1.):
     "Move the curve to `params` (a model of z = (x - mean)/std) over real `xx`, and the band to its inactive region."
     with np.errstate(all='ignore'):
@@ -57,7 +57,7 @@ def _set_sandwich(line, band, params, xx, mean=0., std=1.):
         s, e = _inactive_span(unstandardize(params, mean, std), xx[0], xx[-1])
     band.set_x(s); band.set_width(e - s)
 
-# %% ../nbs/03_relu.ipynb #34d364f9
+# %% ../nbs/03_relu.ipynb #b471575c
 def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
                   x, # the rows' real x (sets the range drawn)
                   y=None, # the rows' y, drawn as points when given
@@ -73,7 +73,7 @@ def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
     ax.set_xlim(xx[0], xx[-1]); ax.set_xlabel('x'); ax.set_ylabel('y')
     return ax
 
-# %% ../nbs/03_relu.ipynb #e62b8c22
+# %% ../nbs/03_relu.ipynb #eda49b20
 def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape broadcast
                   x): # the rows the model reads
     "Share of the rows `x` on which the ReLU is inactive (a·x + b <= 0); NaN where a or b is not finite."
@@ -84,7 +84,7 @@ def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape
     out = np.where(np.isfinite(a[..., 0]) & np.isfinite(b[..., 0]), frac, np.nan)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #8cf39395
+# %% ../nbs/03_relu.ipynb #14aa6638
 def death_step(trace):
     "First index of `trace.history` from which the ReLU is inactive on every row to the end; -1 if alive at the end."
     dead = dead_fraction(trace.history, trace.x) == 1
@@ -93,7 +93,7 @@ def death_step(trace):
     out = np.where(dead[-1], last_alive + 1, -1)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #0642d744
+# %% ../nbs/03_relu.ipynb #3b93907b
 def plot_dead(trace, # a Trace of a ReLUSandwich (one model or a 1-D batch)
               ax=None, # axes to draw on; a new 8x3 figure when None
               label=None):
@@ -106,7 +106,7 @@ def plot_dead(trace, # a Trace of a ReLUSandwich (one model or a 1-D batch)
     ax.set_ylim(-0.05, 1.05); ax.set_xlabel('epoch'); ax.set_ylabel('share of rows inactive')
     return ax
 
-# %% ../nbs/03_relu.ipynb #9344ba96
+# %% ../nbs/03_relu.ipynb #566c7087
 @functools.lru_cache(maxsize=128)
 def _relu_run(lr, scale, b0, epochs=6):
     "Six epochs of the sandwich from a = c = d = 1, b = b0 on raw or standardized x; (trace, mean, std)."
@@ -115,7 +115,7 @@ def _relu_run(lr, scale, b0, epochs=6):
     t = fit(ReLUSandwich(), {'a': 1., 'b': b0, 'c': 1., 'd': 1.}, (x - mean) / std, y, SGD(lr), epochs=epochs)
     return t, mean, std
 
-# %% ../nbs/03_relu.ipynb #3b4f521a
+# %% ../nbs/03_relu.ipynb #2a021b1b
 def _relu_figure():
     "The explorer's 8x3 figure (model over x | dead-unit indicator), laid out once, and its movable artists."
     x, y = graddesc_data()
@@ -134,7 +134,7 @@ def _relu_figure():
     return fig, dict(fig=fig, axes=(ax0, ax1), rows=rows, line=line, band=band, dead=dead, mark=mark,
                      t0=t0, t1=t1, xx=np.linspace(0, 105, 211), x=x)
 
-# %% ../nbs/03_relu.ipynb #caebdd2b
+# %% ../nbs/03_relu.ipynb #b0ee61d9
 def _relu_backdrop(art):
     "Render the frames, ticks and labels once (lesson 1's backdrop); afterwards the axes draw only what moves."
     moving = [art[k] for k in ('rows', 'line', 'band', 'dead', 'mark', 't0', 't1', 'backdrop') if k in art]
@@ -146,7 +146,7 @@ def _relu_backdrop(art):
     if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
     art['backdrop'].rgba = art['bg']
 
-# %% ../nbs/03_relu.ipynb #93992bb6
+# %% ../nbs/03_relu.ipynb #55889928
 def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     "Move the explorer's artists to the run (lr, scale, b0) at `step`."
     if art.get('dpi') != art['fig'].dpi: _relu_backdrop(art)
@@ -162,7 +162,7 @@ def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     art['t1'].set_text(f"inactive on {frac[step] * len(t.x):.0f} of {len(t.x)} rows{bad}")
     return p, frac[step]
 
-# %% ../nbs/03_relu.ipynb #8eae7dbd
+# %% ../nbs/03_relu.ipynb #9f99ed1b
 def relu_explorer(lr:float=1e-4, # starting learning rate
                   scale:str='raw', # 'raw' or 'standardized' x
                   b0:float=1., # starting b (a, c and d start at 1)
