@@ -9,9 +9,10 @@
 Timings are the best of 3 repeats (the fits, and the 40 redraws as a whole) to damp other load on the machine."""
 import time
 import numpy as np
+from bench import redraw_rows
 
 K, EPOCHS, SAMPLE, REPEATS, N_REDRAWS = 10_000, 10, 200, 3, 40
-FIT_BAR_S, SPEEDUP_BAR, REDRAW_BAR_MS = 1.0, 30, 50
+FIT_BAR_S, SPEEDUP_BAR = 1.0, 30
 
 def models(k=K, seed=0):
     "`k` seeded single-neuron starts and learning rates: dict a, b (arrays) and lrs."
@@ -46,29 +47,12 @@ def moves(n=N_REDRAWS):
                dict(b=float(-20 + (i * 37) % 101)), dict(epochs=1 + (i * 7) % 30),
                dict(standardize=bool((i // 5) % 2))][i % 5]
 
-def time_redraws():
-    """95th percentiles of the explorer's redraw seconds over the moves (the first draw excluded):
-    wall-clock (the bar; `Explorer.redraw_times`) and CPU time of this process (shows how much of the
-    wall time other load on the machine added). Best of 3 rounds of the same moves."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def _explorer():
     from gd_notebooks.neuron import neuron_explorer
-    ex = neuron_explorer()
-    rounds = []
-    for _ in range(REPEATS):
-        ex.redraw_times.clear()
-        cpu = []
-        for values in moves():
-            t0 = time.process_time(); ex.set(**values); cpu.append(time.process_time() - t0)
-        assert len(ex.redraw_times) == N_REDRAWS
-        rounds.append((float(np.percentile(ex.redraw_times, 95)), float(np.percentile(cpu, 95))))
-    plt.close(ex.fig)
-    return min(rounds)
+    return neuron_explorer()
 
 def bench():
     batched, single = time_fits()
-    p95, cpu95 = (s * 1000 for s in time_redraws())
     return [
         {'name': f'01_neuron fit: {K:,} models x 29 rows x {EPOCHS} epochs at once', 'value': round(batched, 3),
          'unit': 's', 'bar': FIT_BAR_S, 'ok': batched < FIT_BAR_S},
@@ -76,10 +60,7 @@ def bench():
          'unit': 's', 'bar': '', 'ok': True},
         {'name': '01_neuron fit: speed-up of fitting them at once', 'value': round(single / batched, 1),
          'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR},
-        {'name': '01_neuron explorer redraw p95 (Agg, 40 redraws, best of 3)', 'value': round(p95, 1),
-         'unit': 'ms', 'bar': REDRAW_BAR_MS, 'ok': p95 < REDRAW_BAR_MS},
-        {'name': '01_neuron explorer redraw p95, CPU time of this process (for reference)', 'value': round(cpu95, 1),
-         'unit': 'ms', 'bar': '', 'ok': True}]
+    ] + redraw_rows('01_neuron', _explorer, list(moves()))
 
 if __name__ == '__main__':
     for r in bench(): print(r)

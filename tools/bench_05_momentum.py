@@ -3,8 +3,8 @@ at the 95th percentile over 40 redraws with the Agg backend, every control moved
 whole range (diverging runs included). The machine is shared, so the round of 40 is run 3 times
 (a fresh explorer each time) and the best round's p95 is reported."""
 import numpy as np
+from bench import redraw_rows
 
-BAR_MS = 50
 N = 40
 
 def _moves(n=N):
@@ -15,23 +15,13 @@ def _moves(n=N):
         yield [dict(beta=float(betas[(i * 5) % 12])), dict(lr=float(lrs[(i * 7) % 17])),
                dict(dampening=bool((i // 3) % 2))][i % 3]
 
-def _round():
-    "p95 of one round of N redraws, in seconds."
-    import matplotlib.pyplot as plt
+def _explorer():
     from gd_notebooks.data import graddesc_data
     from gd_notebooks.momentum import momentum_explorer
-    ex = momentum_explorer(*graddesc_data())
-    ex.redraw_times.clear()
-    for values in _moves(): ex.set(**values)
-    plt.close(ex.fig)
-    return float(np.percentile(ex.redraw_times, 95))
+    return momentum_explorer(*graddesc_data())
 
-def bench(rounds=3):
-    import matplotlib
-    matplotlib.use('Agg')
-    p95 = min(_round() for _ in range(rounds)) * 1000
-    return [{'name': '05_momentum explorer redraw p95 (Agg)', 'value': round(p95, 1), 'unit': 'ms',
-             'bar': BAR_MS, 'ok': p95 < BAR_MS}]
+def bench():
+    return redraw_rows('05_momentum', _explorer, list(_moves()))
 
 if __name__ == '__main__':
     for r in bench(): print(r)
