@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt
 import ipywidgets as widgets
 from .data import graddesc_data
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy, _Backdrop, _rgba
-from .explorer import Explorer
+from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
+from .explorer import Explorer, Backdrop, render_backdrop
 
 # %% ../nbs/02_collapse.ipynb #6884bfa0
 class TwoLinear:
@@ -195,26 +195,14 @@ def _collapse_figure(epochs):
     ax.set_xlim(0, epochs * len(x))
     ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=3, fontsize=8, frameon=False) # above the axes: no line crosses it
     fig.tight_layout(); fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))
-    backdrop = fig.add_artist(_Backdrop(np.zeros((1, 1, 4), np.uint8)))
+    backdrop = fig.add_artist(Backdrop(np.zeros((1, 1, 4), np.uint8)))
     return fig, dict(fig=fig, ax=ax, blow=blow, static=[marks, ax.get_legend(), fig.patch], backdrop=backdrop, dpi=None)
-
-# %% ../nbs/02_collapse.ipynb #7484112c
-def _static_drawn(art, on:bool):
-    "Draw the axes, ticks, labels and row marks as artists (on) or leave them to the backdrop image (off)."
-    art['ax'].set_axis_on() if on else art['ax'].set_axis_off()
-    for a in art['static']: a.set_visible(on)
-    art['backdrop'].set_visible(not on)
 
 # %% ../nbs/02_collapse.ipynb #aace2301
 def _collapse_backdrop(art):
     "Render the static parts once (again if the resolution changes): a redraw then paints only the run."
-    moving = list(art['blow'][0].values()) + list(art['blow'][1:])
-    seen = [a.get_visible() for a in moving]
-    for a in moving: a.set_visible(False)
-    _static_drawn(art, True)
-    art['backdrop'].rgba, art['dpi'] = _rgba(art['fig']), art['fig'].dpi
-    _static_drawn(art, False)
-    for a, v in zip(moving, seen): a.set_visible(v)
+    moving = list(art['blow'][0].values()) + list(art['blow'][1:]) + [art['backdrop']]
+    art['backdrop'].rgba, art['dpi'] = render_backdrop(art['fig'], moving, art['static'], [art['ax']]), art['fig'].dpi
 
 # %% ../nbs/02_collapse.ipynb #a6035edb
 def collapse_explorer(lr:float=1e-4, # starting learning rate

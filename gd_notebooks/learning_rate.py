@@ -14,10 +14,10 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, MaxNLocator
 import ipywidgets as widgets
-from .neuron import _as_float, check_positive, check_beta, check_xy, check_params, Linear, SGD, fit, plot_errors, _Backdrop, _rgba
+from .neuron import _as_float, check_positive, check_beta, check_xy, check_params, Linear, SGD, fit, plot_errors
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .data import _check_count
-from .explorer import Explorer
+from .explorer import Explorer, render_backdrop, attach_backdrop
 from .momentum import ewma
 
 # %% ../nbs/04_learning_rate.ipynb #b812cef4
@@ -218,17 +218,10 @@ def lr_find(model, params, x, y,
 
 # %% ../nbs/04_learning_rate.ipynb #4b0ceaa4
 def _lr_backdrop(art):
-    "Render frames, ticks, labels and the radius curve once (lesson 1's backdrop); afterwards only what moves is drawn."
+    "Render frames, ticks, labels and the radius curve once; afterwards only what moves is drawn."
     fig, moving = art['fig'], [art[k] for k in ('line', 'dot', 'title', 'note', 'backdrop') if k in art]
-    for a in moving: a.set_visible(False)
-    for ax in art['axes']: ax.set_axis_on()
-    for a in art['static']: a.set_visible(True)
-    art['bg'], art['dpi'] = _rgba(fig), fig.dpi
-    for a in moving: a.set_visible(True)
-    for ax in art['axes']: ax.set_axis_off()
-    for a in art['static']: a.set_visible(False)
-    if 'backdrop' not in art: art['backdrop'] = fig.add_artist(_Backdrop(art['bg']))
-    art['backdrop'].rgba = art['bg']
+    art['bg'], art['dpi'] = render_backdrop(fig, moving, art['static'], art['axes']), fig.dpi
+    art['backdrop'] = attach_backdrop(fig, art['bg'], art.get('backdrop'))
 
 # %% ../nbs/04_learning_rate.ipynb #d2680a5f
 def lr_explorer_parts(x, y, epochs:int=30, # epochs trained per redraw

@@ -15,8 +15,8 @@ import ipywidgets as widgets
 from .data import graddesc_data
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .neuron import (_as_float, check_positive, check_beta, Linear, SGD, fit, register_sheet, Sheet,
-                                 plot_contour, plot_path, _Backdrop, _rgba)
-from .explorer import Explorer
+                                 plot_contour, plot_path)
+from .explorer import Explorer, render_backdrop, attach_backdrop
 
 # %% ../nbs/05_momentum.ipynb #3e1f9f77
 def ewma(values, # the series, along the first axis
@@ -182,17 +182,10 @@ def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
 
 # %% ../nbs/05_momentum.ipynb #353a6682
 def _momentum_backdrop(art):
-    "Render frames, ticks, labels and contour once (lesson 1's backdrop); afterwards only what moves is drawn."
+    "Render frames, ticks, labels and contour once; afterwards only what moves is drawn."
     moving = art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles'] + [art.get('backdrop')]
-    for a in filter(None, moving): a.set_visible(False)
-    for a in art['axes']: a.set_axis_on()
-    for a in art['static']: a.set_visible(True)
-    art['bg'], art['dpi'] = _rgba(art['fig']), art['fig'].dpi
-    for a in filter(None, moving): a.set_visible(True)
-    for a in art['axes']: a.set_axis_off()
-    for a in art['static']: a.set_visible(False)
-    if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
-    art['backdrop'].rgba = art['bg']
+    art['bg'], art['dpi'] = render_backdrop(art['fig'], moving, art['static'], art['axes']), art['fig'].dpi
+    art['backdrop'] = attach_backdrop(art['fig'], art['bg'], art.get('backdrop'))
 
 # %% ../nbs/05_momentum.ipynb #98a6f5c6
 def _draw_runs(art, trace, lr, beta, dampening):

@@ -8,18 +8,17 @@ __all__ = ['SHEETS', 'check_positive', 'check_beta', 'check_xy', 'check_params',
            'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer']
 
 # %% ../nbs/01_neuron.ipynb #a8fbc191
-import io, math, numbers
+import math, numbers
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 import ipywidgets as widgets
-from matplotlib.artist import Artist
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import MaxNLocator, LogLocator, LogFormatter, NullLocator, FixedLocator
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from .data import _check_count, graddesc_data, standardize, unstandardize, plot_data
-from .explorer import Explorer
+from .explorer import Explorer, render_backdrop, attach_backdrop
 
 # %% ../nbs/01_neuron.ipynb #b7ace901
 def _as_float(v, name):
@@ -371,17 +370,6 @@ def _lean_axes(ax, log=False):
     if log: ax.yaxis.set_major_locator(LogLocator(numticks=5)); ax.yaxis.set_major_formatter(LogFormatter()); ax.yaxis.set_minor_locator(NullLocator())
     else: ax.yaxis.set_major_locator(MaxNLocator(4))
 
-# %% ../nbs/01_neuron.ipynb #06c49412
-class _Backdrop(Artist):
-    "An RGBA image of the whole figure, drawn pixel for pixel behind everything else."
-    def __init__(self, rgba): super().__init__(); self.rgba = rgba; self.set_zorder(-10)
-    def draw(self, renderer):
-        if not self.get_visible(): return
-        img, (h, w) = self.rgba, (int(round(renderer.height)), int(round(renderer.width)))
-        if img.shape[:2] != (h, w): # the resolution changed and the backdrop is not re-rendered yet: stretch it
-            img = img[(np.arange(h) * img.shape[0]) // h][:, (np.arange(w) * img.shape[1]) // w]
-        gc = renderer.new_gc(); renderer.draw_image(gc, 0, 0, img[::-1]); gc.restore()
-
 # %% ../nbs/01_neuron.ipynb #f5b4b788
 def _neuron_figure():
     "The explorer's figure, built once: rows and line | error by epoch | path on the loss contour."
@@ -412,25 +400,15 @@ def _set_view(art, standardized, draw_contour=False):
     ax.set(xlim=v['xlim'], ylim=v['ylim']); ax.set_xlabel(v['xlabel'], fontsize=8); ax.set_ylabel(v['ylabel'], fontsize=8)
     art['static'][-1].set_text('path (standardized x)' if standardized else 'path on the loss contour')
 
-# %% ../nbs/01_neuron.ipynb #c1b86fa2
-def _rgba(fig):
-    "`fig` rendered at its own dpi as an (height, width, 4) uint8 array."
-    buf = io.BytesIO()
-    fig.savefig(buf, format='rgba', dpi=fig.dpi)
-    return np.frombuffer(buf.getvalue(), np.uint8).reshape(-1, int(round(fig.bbox.width)), 4).copy()
-
 # %% ../nbs/01_neuron.ipynb #658f564f
 def _backdrops(art):
     "Render the static parts once per contour view; afterwards the axes draw only the moving artists."
     moving = [art[k] for k in ('line', 'err', 'path', 'start', 'end', 'backdrop') if k in art] + art['titles']
-    for a in moving: a.set_visible(False)
-    for ax in art['axes']: ax.set_axis_on()
-    for a in art['static'] + [art['fig'].patch]: a.set_visible(True)
+    static = art['static'] + [art['fig'].patch] # the backdrop covers the figure's background too
     art['bg'] = {}
-    for s in (False, True): _set_view(art, s, draw_contour=True); art['bg'][s] = _rgba(art['fig'])
-    for a in moving: a.set_visible(True)
-    for ax in art['axes']: ax.set_axis_off()
-    for a in art['static'] + [art['fig'].patch]: a.set_visible(False) # the backdrop covers the figure's background too
+    for s in (False, True):
+        _set_view(art, s, draw_contour=True)
+        art['bg'][s] = render_backdrop(art['fig'], moving, static, art['axes'])
     art['dpi'] = art['fig'].dpi
 
 # %% ../nbs/01_neuron.ipynb #bbcc22c7
@@ -459,7 +437,7 @@ def neuron_explorer(lr:float=1e-4, a:float=1., b:float=1., epochs:int=6, standar
     fig.tight_layout()
     fig.set_layout_engine(PlaceHolderLayoutEngine(True, True))
     _backdrops(art)
-    art['backdrop'] = fig.add_artist(_Backdrop(art['bg'][standardized]))
+    art['backdrop'] = attach_backdrop(fig, art['bg'][standardized])
     def update(lr, a, b, epochs, standardize):
         if fig.dpi != art['dpi']: _backdrops(art)
         art['backdrop'].rgba = art['bg'][standardize]; _set_view(art, standardize)

@@ -12,8 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 import ipywidgets as widgets
-from .explorer import Explorer
-from .neuron import _Backdrop, _rgba
+from .explorer import Explorer, render_backdrop, attach_backdrop
 from .data import graddesc_data, standardize, unstandardize
 from .neuron import check_params, check_xy, fit, SGD, Linear
 
@@ -136,15 +135,10 @@ def _relu_figure():
 
 # %% ../nbs/03_relu.ipynb #b0ee61d9
 def _relu_backdrop(art):
-    "Render the frames, ticks and labels once (lesson 1's backdrop); afterwards the axes draw only what moves."
+    "Render the frames, ticks and labels once; afterwards the axes draw only what moves."
     moving = [art[k] for k in ('rows', 'line', 'band', 'dead', 'mark', 't0', 't1', 'backdrop') if k in art]
-    for a in moving: a.set_visible(False)
-    for ax in art['axes']: ax.set_axis_on()
-    art['bg'], art['dpi'] = _rgba(art['fig']), art['fig'].dpi
-    for a in moving: a.set_visible(True)
-    for ax in art['axes']: ax.set_axis_off()
-    if 'backdrop' not in art: art['backdrop'] = art['fig'].add_artist(_Backdrop(art['bg']))
-    art['backdrop'].rgba = art['bg']
+    art['bg'], art['dpi'] = render_backdrop(art['fig'], moving, axes=art['axes']), art['fig'].dpi
+    art['backdrop'] = attach_backdrop(art['fig'], art['bg'], art.get('backdrop'))
 
 # %% ../nbs/03_relu.ipynb #55889928
 def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
