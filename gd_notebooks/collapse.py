@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt
 import ipywidgets as widgets
 from .data import graddesc_data
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from .neuron import Linear, SGD, fit, numeric_grad, check_params, check_positive, check_xy
+from .checks import check_params, check_positive, check_xy
+from .neuron import Linear, SGD, fit, numeric_grad
 from .explorer import Explorer, Backdrop, render_backdrop
 
 # %% ../nbs/02_collapse.ipynb #6884bfa0

@@ -8,6 +8,7 @@ __all__ = ['GRADDESC_X', 'graddesc_data', 'synthetic', 'standardize', 'unstandar
 # %% ../nbs/00_data.ipynb #272703c3
 import numpy as np
 import matplotlib.pyplot as plt
+from .checks import check_count
 
 # %% ../nbs/00_data.ipynb #1daebcd7
 GRADDESC_X = (14, 86, 28, 51, 28, 29, 72, 62, 84, 15, 42, 62, 47, 35, 9,
@@ -19,11 +20,6 @@ def graddesc_data():
     x = np.array(GRADDESC_X, dtype=np.float64)
     return x, 2 * x + 30
 
-# %% ../nbs/00_data.ipynb #699e7a32
-def _check_count(n, name='n'):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)): raise TypeError(f"`{name}` must be an integer, got {n!r}")
-    if n < 1: raise ValueError(f"`{name}` must be at least 1, got {n}")
-
 # %% ../nbs/00_data.ipynb #493f1b5d
 def synthetic(n:int=29, # number of rows
               a:float=2., # slope of the true line
@@ -32,7 +28,7 @@ def synthetic(n:int=29, # number of rows
               low:float=1., high:float=100., # range the inputs are drawn from
               seed:int=0): # seed of the random generator
     "Seeded rows `(x, y)` with y = a·x + b (+ noise)."
-    _check_count(n)
+    check_count(n)
     if not noise >= 0: raise ValueError(f"`noise` must be >= 0, got {noise}")
     if not high > low: raise ValueError(f"`high` must exceed `low`, got low={low}, high={high}")
     rng = np.random.default_rng(seed)

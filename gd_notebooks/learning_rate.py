@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critical_lr', 'gauss_newton', 'full_batch_lr',
-           'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'LRFind', 'lr_find', 'lr_explorer_parts',
-           'lr_explorer', 'plot_lr_multiples']
+           'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'ewma', 'LRFind', 'lr_find',
+           'lr_explorer_parts', 'lr_explorer', 'plot_lr_multiples']
 
 # %% ../nbs/04_learning_rate.ipynb #8856c35c
 import sys
@@ -14,11 +14,10 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, MaxNLocator
 import ipywidgets as widgets
-from .neuron import _as_float, check_positive, check_beta, check_xy, check_params, Linear, SGD, fit, plot_errors
+from .checks import as_float, check_positive, check_beta, check_xy, check_params, check_count, batch_shape
+from .neuron import Linear, SGD, fit, plot_errors
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from .data import _check_count
 from .explorer import Explorer, render_backdrop, attach_backdrop
-from .momentum import ewma
 
 # %% ../nbs/04_learning_rate.ipynb #b812cef4
 def mark_lrs(ax, marks:dict, # label -> learning rate, drawn as labelled vertical lines
@@ -51,14 +50,11 @@ def plot_lr_sweep(lrs, errors, # learning rates and the final error of each run 
     ax.legend(loc='upper left', fontsize=8, frameon=False)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #8a3b54fb
-def _batch(params): return np.broadcast_shapes(*(np.shape(v) for v in params.values()))
-
 # %% ../nbs/04_learning_rate.ipynb #5d94a810
 def row_jacobian(model, params, x):
     "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
     params, (x, _) = check_params(model, params), check_xy(x, x)
-    shape = _batch(params)
+    shape = batch_shape(params)
     xr = x.reshape(-1, *[1] * len(shape))
     with np.errstate(all='ignore'):
         J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
@@ -140,6 +136,22 @@ def plot_radius(x, ax=None, # axes to draw on; a new 8x3 figure when None
     if marks: mark_lrs(ax, marks)
     return ax
 
+# %% ../nbs/04_learning_rate.ipynb #3e1f9f77
+def ewma(values, # the series, along the first axis
+         beta, # weight of the past, in [0, 1); an array gives one average per value
+         init=0., # m before the first value
+         debias:bool=False): # divide by 1 − beta^t, the weight the values have received (needs init=0)
+    "Exponentially weighted moving average: m ← beta·m + (1 − beta)·v for each v."
+    v, beta, init = np.asarray(as_float(values, 'values')), check_beta(beta), as_float(init, 'init')
+    if v.ndim == 0 or len(v) == 0: raise ValueError("`values` must hold at least one value along its first axis")
+    if debias and np.any(np.asarray(init) != 0): raise ValueError("`debias` corrects a zero start: use it with `init=0`")
+    k, m = 1 - beta, init
+    out = np.empty((len(v), *np.broadcast_shapes(v.shape[1:], np.shape(beta), np.shape(init))))
+    for t, vt in enumerate(v):
+        m = m * beta + k * vt
+        out[t] = m
+    return out / (1 - beta ** np.arange(1., len(v) + 1).reshape(-1, *[1] * (out.ndim - 1))) if debias else out
+
 # %% ../nbs/04_learning_rate.ipynb #7d544695
 @dataclass
 class LRFind:
@@ -196,7 +208,7 @@ def lr_find(model, params, x, y,
     "An LR finder in fastai's manner: exponentially growing lr, one row per step, stop on divergence."
     params, (x, y) = check_params(model, params), check_xy(x, y)
     start, end, beta = check_positive(start, 'start'), check_positive(end, 'end'), check_beta(beta)
-    _check_count(steps, 'steps')
+    check_count(steps, 'steps')
     if steps < 10: raise ValueError(f"`steps` must be at least 10, got {steps}")
     if not end > start: raise ValueError(f"`end` must exceed `start`, got start={start}, end={end}")
     if rule not in ('steepest', 'min/10'): raise ValueError(f"`rule` must be 'steepest' or 'min/10', got {rule!r}")

@@ -14,7 +14,8 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 import ipywidgets as widgets
 from .explorer import Explorer, render_backdrop, attach_backdrop
 from .data import graddesc_data, standardize, unstandardize
-from .neuron import check_params, check_xy, fit, SGD, Linear
+from .checks import check_params, check_xy
+from .neuron import fit, SGD, Linear
 
 # %% ../nbs/03_relu.ipynb #b704ea3f
 class ReLUSandwich:
