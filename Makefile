@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install test docs site lab bench execute export clean readme wheel check-sync
+.PHONY: help install test test-fast docs site lab bench execute export clean readme wheel check-sync
 
 help:
 	@echo "make docs     build the course site into _docs/ and serve it on http://127.0.0.1:4000"
 	@echo "make site     build the site without serving it"
 	@echo "make test     run every check (ends with pytest's summary line)"
+	@echo "make test-fast  the checks without a browser or benchmarks (oracle and package groups)"
 	@echo "make lab      JupyterLab on nbs/ with live widgets"
 	@echo "make bench    measure the speed bars"
 	@echo "make execute  re-execute the notebooks and save their outputs (then commit them)"
@@ -25,6 +26,9 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser and not bench"
 
 site: $(STAMP)
 	$(BIN)/python tools/build_site.py

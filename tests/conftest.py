@@ -1,5 +1,7 @@
-"Shared fixtures: paths, the reference workbook, and the notebooks of the course."
-import os, sys
+"""Shared fixtures: paths, the reference workbook, the one Chromium set-up of the browser checks, and
+the markers that group the checks by folder (oracle, package, browser, bench): `pytest -m "not browser
+and not bench"` runs the fast part alone, `make test` runs everything."""
+import os, shutil, sys
 from pathlib import Path
 import pytest
 
@@ -22,3 +24,36 @@ def workbook():
 def workbook_formulas():
     "The workbook's formulas."
     return _load(False)
+
+# The one Chromium set-up of the browser checks: where the browser is, and the flags that keep it quiet and on this host.
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync']
+
+def chromium_path():
+    "The Chromium the checks drive: $GD_CHROMIUM, else Debian's, else one on PATH; None when there is none."
+    for c in (os.environ.get('GD_CHROMIUM'), '/usr/bin/chromium', shutil.which('chromium'), shutil.which('chromium-browser')):
+        if c and Path(c).exists(): return Path(c)
+    return None
+
+@pytest.fixture(scope='session')
+def chromium():
+    "The browser binary, or a failure that says how to get one."
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium not found: install Debian's `chromium` (apt-get install chromium) or point GD_CHROMIUM at a Chromium binary")
+    return path
+
+def launch(pw, profile, chromium, **kw):
+    "A persistent headless Chromium context with the course's flags."
+    return pw.chromium.launch_persistent_context(profile, executable_path=str(chromium), headless=True, args=FLAGS, **kw)
+
+GROUPS = ('oracle', 'package', 'browser', 'bench')
+
+def pytest_configure(config):
+    for g in GROUPS: config.addinivalue_line('markers', f"{g}: checks in tests/{g}/")
+
+def pytest_collection_modifyitems(items):
+    "Mark each check with the folder it lives in."
+    for item in items:
+        group = Path(str(item.fspath)).parent.name
+        if group in GROUPS: item.add_marker(getattr(pytest.mark, group))

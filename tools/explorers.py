@@ -1,8 +1,8 @@
-"""The explorers the JupyterLab check drives: notebook file name -> the description of the slider
+"""The explorers of the course, for the JupyterLab check and `make bench`: notebook file name -> the description of the slider
 it moves (the label shown left of the slider). Each lesson adds its explorer here."""
 EXPLORERS = {
     '00_data.ipynb': 'noise',
-    '00a_explorer.ipynb': 'a',
+    '92_explorer.ipynb': 'a',
     '01_neuron.ipynb': 'lr',
     '02_collapse.ipynb': 'lr',
     '03_relu.ipynb': 'step',

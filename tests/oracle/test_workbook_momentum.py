@@ -3,7 +3,8 @@ named ranges its macros use, and the Reset warm-up and Run carry-over rules."""
 import math
 import numpy as np
 import pytest
-from gd_notebooks.all import graddesc_data, Linear, fit, ewma, Momentum, Sheet, MomentumSheet
+from gd_notebooks.all import graddesc_data, Linear, fit, ewma, Momentum, Sheet
+from gd_notebooks.momentum import MomentumSheet
 
 # sheet column -> Sheet('momentum').table column
 CELLS = {'A': 'x', 'B': 'y', 'C': 'b', 'D': 'a', 'E': 'pred', 'F': 'de/db', 'G': 'de/da',

@@ -7,11 +7,9 @@ import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, ur
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from lab_explorers import EXPLORERS
+from explorers import EXPLORERS
 
-CHROMIUM = Path(os.environ.get('GD_CHROMIUM', '/usr/bin/chromium'))
-QUIET = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync']
+from conftest import launch
 SETTINGS = {  # JupyterLab user settings for the test: never save, no news, every cell in the DOM
     '@jupyterlab/docmanager-extension/plugin': {'autosave': False},
     '@jupyterlab/apputils-extension/notification': {'fetchNews': 'false', 'checkForUpdates': False},
@@ -79,21 +77,17 @@ class Lab:
         self.log.close()
 
 @pytest.fixture(scope='module')
-def lab():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` (apt-get install chromium) "
-                    "or point GD_CHROMIUM at a Chromium binary; `playwright install` is not used")
+def lab(chromium):
     with tempfile.TemporaryDirectory(prefix='gd_lab_') as tmp:
         server = Lab(Path(tmp))
         try: yield server
         finally: server.stop()
 
 @pytest.fixture(scope='module')
-def browser(lab):
+def browser(lab, chromium):
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix='gd_chromium_') as profile, sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True,
-                                                    args=QUIET, viewport={'width': 1280, 'height': 1000})
+        ctx = launch(pw, profile, chromium, viewport={'width': 1280, 'height': 1000})
         try: yield ctx
         finally: ctx.close()
 

@@ -13,11 +13,9 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT/'_docs'
-CHROMIUM = '/usr/bin/chromium'
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync']
+from conftest import launch
 WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
 WIDGET_STATE = 'application/vnd.jupyter.widget-state+json'
 
@@ -48,14 +46,11 @@ def site():
     srv.server_close()
 
 @pytest.fixture(scope='session')
-def browser_context():
-    "Headless Debian chromium through the venv's playwright, with a fresh profile, kept off the network."
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium: apt-get install chromium")
+def browser_context(chromium):
+    "Headless Chromium through the venv's playwright, with a fresh profile, kept off the network."
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix='gd-site-chromium-') as profile, sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
-                                                   viewport={'width': 1280, 'height': 900})
+        ctx = launch(p, profile, chromium, viewport={'width': 1280, 'height': 900})
         yield ctx
         ctx.close()
 

@@ -1,0 +1,76 @@
+"""The course's shape as a reader meets it: lessons import only earlier lessons and the library
+appendix; no lesson documents library names; `gd_notebooks.all` is the course's API, not its plumbing."""
+import ast, json, re
+from pathlib import Path
+import pytest
+from conftest import ROOT
+
+PKG, NBS = ROOT/'gd_notebooks', ROOT/'nbs'
+
+def _module_of(nb):
+    "The module a notebook exports to (its `#| default_exp`)."
+    for c in json.loads(nb.read_text())['cells']:
+        m = re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(c['source']), re.M)
+        if m: return m.group(1)
+
+LESSONS = {nb.stem: _module_of(nb) for nb in sorted(NBS.glob('0[0-9]*_*.ipynb'))}
+APPENDIX = {nb.stem: _module_of(nb) for nb in sorted(NBS.glob('9[0-9]*_*.ipynb'))}
+
+def _imports(module):
+    "The package modules a module imports at its top level (imports inside functions are lazy, and allowed)."
+    tree = ast.parse((PKG/f'{module}.py').read_text())
+    out = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1: out.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('gd_notebooks.'): out.add(node.module.split('.', 1)[1])
+        elif isinstance(node, ast.Import): out |= {a.name.split('.', 1)[1] for a in node.names if a.name.startswith('gd_notebooks.')}
+    return out
+
+def test_there_are_lessons_and_an_appendix():
+    assert {'data', 'neuron', 'momentum'} <= set(LESSONS.values())
+    assert {'checks', 'sheets', 'explorer', 'plotting'} <= set(APPENDIX.values())
+
+@pytest.mark.parametrize('nb', sorted(LESSONS))
+def test_lessons_import_only_earlier_lessons(nb):
+    order = list(LESSONS)
+    later = {LESSONS[n] for n in order[order.index(nb) + 1:]}
+    bad = _imports(LESSONS[nb]) & later
+    assert not bad, f"{nb} ({LESSONS[nb]}) imports the later lesson module(s) {sorted(bad)}"
+
+@pytest.mark.parametrize('nb', sorted(APPENDIX))
+def test_appendix_imports_no_lesson(nb):
+    bad = _imports(APPENDIX[nb]) & set(LESSONS.values())
+    assert not bad, f"the library module {APPENDIX[nb]} imports lesson module(s) {sorted(bad)} at its top level"
+
+def test_the_import_check_can_fail(tmp_path, monkeypatch):
+    "The import check sees a lesson importing a later one."
+    (tmp_path/'a.py').write_text('from .b import f\nimport numpy\ndef g():\n    from .c import h\n')
+    monkeypatch.setattr(__import__(__name__), 'PKG', tmp_path)
+    assert _imports('a') == {'b'}
+
+def _appendix_names():
+    import importlib
+    return {n for m in APPENDIX.values() for n in getattr(importlib.import_module(f'gd_notebooks.{m}'), '__all__', [])}
+
+@pytest.mark.parametrize('nb', sorted(LESSONS))
+def test_lessons_do_not_document_library_names(nb):
+    names = _appendix_names()
+    cells = json.loads((NBS/f'{nb}.ipynb').read_text())['cells']
+    shown = {m.group(1).split('.')[0] for c in cells if c['cell_type'] == 'code'
+             for m in re.finditer(r'show_doc\(\s*([\w.]+)', ''.join(c['source']))}
+    assert not shown & names, f"{nb} documents library names {sorted(shown & names)}: they belong in the appendix"
+
+def test_all_is_the_api_not_the_plumbing():
+    import gd_notebooks.all as api
+    design = ['graddesc_data', 'Linear', 'TwoLinear', 'ReLUSandwich', 'numeric_grad', 'collapse', 'dead_fraction', 'SGD',
+              'Momentum', 'fit', 'Trace', 'Sheet', 'critical_lr', 'epoch_radius', 'lr_find', 'ewma']
+    assert not [n for n in design if n not in api.__all__]
+    plumbing = _appendix_names() | {'Backdrop', 'fig_rgba', 'render_backdrop', 'SHEETS', 'register_sheet', 'check_positive'}
+    assert not sorted(plumbing & set(api.__all__))
+    assert len(api.__all__) < 78
+
+def test_package_attributes():
+    import gd_notebooks as gd
+    from gd_notebooks.all import fit
+    assert gd.fit is fit and 'fit' in dir(gd)
+    with pytest.raises(AttributeError): gd.no_such_name
