@@ -1,5 +1,6 @@
 """Write README.md from nbs/index.ipynb without Quarto: markdown cells as they are, code cells as
-fenced Python, text outputs as fenced text. Hidden cells and image outputs are left out (the site
+fenced Python, text outputs as fenced text; cells marked `#| echo: false` give only their Markdown
+output (the home page's generated tables). Hidden cells and image outputs are left out (the site
 shows the images). `--check` exits 1 when README.md is not what the notebook gives."""
 import re, sys
 from pathlib import Path
@@ -21,6 +22,8 @@ def readme_text(nb_path=ROOT/'nbs'/'index.ipynb'):
     for cell in nb.cells:
         if cell.cell_type == 'markdown':
             parts.append(cell.source.strip())
+        elif cell.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false', cell.source, re.M):
+            parts += [''.join(o['data']['text/markdown']).strip() for o in cell.get('outputs', []) if 'text/markdown' in o.get('data', {})]
         elif cell.cell_type == 'code' and not _hidden(cell.source):
             parts.append(f"```python\n{_body(cell.source)}\n```")
             for out in cell.get('outputs', []):
@@ -28,7 +31,7 @@ def readme_text(nb_path=ROOT/'nbs'/'index.ipynb'):
                 if text and 'image/png' not in out.get('data', {}) and not text.startswith('<'):
                     parts.append(f"```\n{''.join(text).rstrip()}\n```")
     text = '\n\n'.join(p for p in parts if p) + '\n'
-    return re.sub(r'\]\((\w+\.ipynb)\)', r'](nbs/\1)', text)
+    return re.sub(r'\]\((\w+\.ipynb(#[\w-]+)?)\)', r'](nbs/\1)', text)
 
 def main(argv):
     text, path = readme_text(), ROOT/'README.md'
