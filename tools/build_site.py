@@ -298,15 +298,33 @@ def copy_assets():
 
 KATEX_CDN = re.compile(r'https://cdn\.jsdelivr\.net/npm/katex@[^/"]+/dist')
 
+DEEPER = re.compile(r'(<section id="(going-deeper[\w-]*)" class="level2">\s*)(<h2[^>]*>.*?</h2>)', re.S)
+OPEN_ON_HASH = ("<script>(function(){function o(){var t=location.hash&&document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+                "for(;t;t=t.parentElement){if(t.tagName==='DETAILS')t.open=true;}}window.addEventListener('hashchange',o);"
+                "document.addEventListener('DOMContentLoaded',o);})();</script>")
+
+def fold_going_deeper(html):
+    "The `## Going deeper` section of a lesson, folded: a <details> the reader opens (a link into it opens it too)."
+    m = DEEPER.search(html)
+    if not m: return html
+    start, depth, i = m.end(), 1, m.end()
+    for t in re.finditer(r'<(/?)section\b', html[start:]):
+        depth += -1 if t.group(1) else 1
+        if depth == 0: i = start + t.start(); break
+    head = m.group(3)
+    summary = f'<summary class="going-deeper-summary">{head}<span class="going-deeper-hint">secondary analyses, computed and asserted like the rest: click to open</span></summary>'
+    html = html[:m.start(3)] + f'<details class="going-deeper">{summary}' + html[start:i] + '</details>' + html[i:]
+    return html.replace('</body>', OPEN_ON_HASH + '\n</body>', 1)
+
 def finish_pages(pages):
-    "Every page: local KaTeX instead of the CDN, the site's icon; pages with saved widgets: their state and the embed manager."
+    "Every page: local KaTeX instead of the CDN, the site's icon, `Going deeper` folded; pages with saved widgets: their state and the embed manager."
     shutil.copyfile(ASSETS/'favicon.svg', DOCS/'favicon.svg')
     states = {p['page']: p['widget_state'] for p in pages}
     for f in sorted(DOCS.rglob('*.html')):
         rel = f.relative_to(DOCS).as_posix()
         html = f.read_text()
         offset = '../' * rel.count('/')
-        html = KATEX_CDN.sub(f'{offset}site_libs/katex', html)
+        html = fold_going_deeper(KATEX_CDN.sub(f'{offset}site_libs/katex', html))
         if '<link rel="icon"' not in html:
             html = html.replace('<title>', f'<link rel="icon" href="{offset}favicon.svg" type="image/svg+xml">\n<title>', 1)
         if states.get(rel):

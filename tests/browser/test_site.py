@@ -229,3 +229,20 @@ def test_search_finds_a_lesson(site, browser_context):
         assert all((DOCS/p).is_file() for p in landed), f"search results lead to missing pages: {hrefs}"
     finally:
         tab.close()
+
+def test_going_deeper_is_folded(site, browser_context):
+    "Each lesson with a `## Going deeper` section shows it folded; a link into it opens it."
+    folded = [p for p in sorted(PAGES.values()) if _soup(p).select_one('details.going-deeper')]
+    deeper_nbs = [nb for nb in sorted(PAGES) if '## Going deeper' in (ROOT/'nbs'/nb).read_text()]
+    assert len(folded) == len(deeper_nbs), f"folded pages {folded} vs notebooks with a Going deeper section {deeper_nbs}"
+    if not folded: return
+    page = folded[0]
+    inner = _soup(page).select_one('details.going-deeper [id]')['id']
+    base = site[0]
+    tab = browser_context.new_page()
+    try:
+        tab.goto(f"{base}{page}")
+        assert tab.evaluate("document.querySelector('details.going-deeper').open") is False
+        tab.goto(f"{base}{page}#{inner}")
+        tab.wait_for_function("document.querySelector('details.going-deeper').open === true", timeout=5000)
+    finally: tab.close()
