@@ -74,3 +74,38 @@ def test_package_attributes():
     from gd_notebooks.all import fit
     assert gd.fit is fit and 'fit' in dir(gd)
     with pytest.raises(AttributeError): gd.no_such_name
+
+def _main_text_words(cells):
+    "Words of markdown outside `## Going deeper` (the reader's main line)."
+    words, deep = 0, False
+    for c in cells:
+        if c['cell_type'] != 'markdown': continue
+        for line in ''.join(c['source']).splitlines():
+            m = re.match(r'^##\s+(.*)', line)
+            if m: deep = m.group(1).strip().lower().startswith('going deeper')
+            if not deep: words += len(re.findall(r"[A-Za-z][A-Za-z'-]*", line))
+    return words
+
+BUDGET = 2200  # "about 2,000 words" of main text
+
+@pytest.mark.parametrize('nb', sorted(LESSONS))
+def test_lesson_reads_as_a_lesson(nb):
+    "Budget, question-first opening with a figure, verdicts, Summary and Exercises at the end."
+    cells = json.loads((NBS/f'{nb}.ipynb').read_text())['cells']
+    words = _main_text_words(cells)
+    assert words <= BUDGET, f"{nb}: {words} words of main text (budget about 2,000; move secondary analyses under '## Going deeper')"
+    heads = [l.strip() for c in cells if c['cell_type'] == 'markdown' for l in ''.join(c['source']).splitlines() if l.startswith('## ')]
+    assert heads[-2:] == ['## Summary', '## Exercises'], f"{nb}: must end with ## Summary then ## Exercises, got {heads[-2:]}"
+    if '## Going deeper' in heads: assert heads.index('## Going deeper') == len(heads) - 3, f"{nb}: Going deeper goes right before the Summary"
+    verdicts = [m for c in cells if c['cell_type'] == 'markdown' for m in re.findall(r'<a id="verdict-[\w-]+"></a>\s*\*\*[^*]+\?[^*]*\*\*', ''.join(c['source']))]
+    assert verdicts, f"{nb}: no bold verdict of the form <a id=\"verdict-...\"></a>**Question? Answer.**"
+    first = next(i for i, c in enumerate(cells) if c['cell_type'] == 'markdown' and re.search(r'^##\s', ''.join(c['source']), re.M))
+    opening = cells[:first]
+    assert any('image/png' in o.get('data', {}) for c in opening if c['cell_type'] == 'code' for o in c.get('outputs', [])), \
+        f"{nb}: the first screen (before the first ## section) shows no figure"
+    assert any(re.search(r'^\s*[-*]\s.*\?', ''.join(c['source']), re.M) for c in opening if c['cell_type'] == 'markdown'), \
+        f"{nb}: the first screen lists no questions (a bullet list of the learners' questions)"
+
+def test_budget_counter_counts():
+    cells = [{'cell_type': 'markdown', 'source': ['## A\n', 'one two\n', '## Going deeper\n', 'three four five\n', '## Summary\n', 'six']}]
+    assert _main_text_words(cells) == 1 + 2 + 1 + 1  # 'A', 'one two', 'Summary', 'six'
