@@ -1,0 +1,97 @@
+// Per-row training of the course's models in the browser: the same arithmetic as the package's `fit`,
+// operation for operation, so that an explorer on a page without a kernel shows the package's numbers.
+// Models: 'Linear' a·x + b, 'TwoLinear' c·(a·x + b) + d, 'ReLUSandwich' c·max(a·x + b, 0) + d.
+// Optimizers: {kind: 'SGD', lr} and {kind: 'Momentum', lr, beta, dampening}.
+
+export const MODELS = {
+  Linear: {
+    names: ['a', 'b'],
+    predict: (p, x) => p.b + p.a * x,
+    grad(p, x, y) { const d = 2 * ((p.b + p.a * x) - y); return {a: d * x, b: d}; },
+  },
+  TwoLinear: {
+    names: ['a', 'b', 'c', 'd'],
+    predict: (p, x) => p.c * (p.a * x + p.b) + p.d,
+    grad(p, x, y) {
+      const r2 = 2 * ((p.c * (p.a * x + p.b) + p.d) - y), h = p.a * x + p.b;
+      return {a: r2 * (p.c * x), b: r2 * p.c, c: r2 * h, d: r2 * 1};
+    },
+  },
+  ReLUSandwich: {
+    names: ['a', 'b', 'c', 'd'],
+    predict: (p, x) => p.c * relu(p.a * x + p.b) + p.d,
+    grad(p, x, y) {
+      const h = p.a * x + p.b, on = h > 0, r = 2 * (p.c * relu(h) + p.d - y);
+      return {a: on ? r * (p.c * x) : 0, b: on ? r * p.c : 0, c: on ? r * h : 0, d: r};
+    },
+  },
+};
+
+// numpy's maximum: NaN wins
+function relu(h) { return Number.isNaN(h) ? h : (h > 0 ? h : 0); }
+
+function sq(v) { return v * v; }
+
+// The workbook's forward difference (err(w + h) − err(w)) / h, or the central one.
+export function numericGrad(model, p, x, y, h = 0.01, central = false) {
+  const err = q => sq(model.predict(q, x) - y), out = {};
+  if (central) {
+    for (const n of model.names) out[n] = (err({...p, [n]: p[n] + 1 * h}) - err({...p, [n]: p[n] + -1 * h})) / (2 * h);
+    return out;
+  }
+  const e0 = err(p);
+  for (const n of model.names) out[n] = (err({...p, [n]: p[n] + 1 * h}) - e0) / h;
+  return out;
+}
+
+export function makeOptimizer(opt) {
+  if (opt.kind === 'SGD') return {init: () => ({}), step: (p, g, s) => [mapNames(p, n => p[n] - g[n] * opt.lr), s]};
+  if (opt.kind === 'Momentum') {
+    const k = opt.dampening === false ? 1 : 1 - opt.beta;
+    return {
+      init: p => mapNames(p, () => 0),
+      step(p, g, m) { const m2 = mapNames(p, n => m[n] * opt.beta + k * g[n]); return [mapNames(p, n => p[n] - m2[n] * opt.lr), m2]; },
+    };
+  }
+  throw new Error(`unknown optimizer ${opt.kind}`);
+}
+
+function mapNames(p, f) { const o = {}; for (const n in p) o[n] = f(n); return o; }
+
+// numpy's sum of a contiguous float64 run (pairwise, eight accumulators below 128 values), so that one
+// model's epoch error equals the package's to the last bit.
+export function npSum(a, lo = 0, n = a.length) {
+  if (n < 8) { let s = -0; for (let i = 0; i < n; i++) s += a[lo + i]; return s; }
+  if (n <= 128) {
+    const r = [a[lo], a[lo + 1], a[lo + 2], a[lo + 3], a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[lo + i + j];
+    let s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) s += a[lo + i];
+    return s;
+  }
+  let n2 = Math.floor(n / 2); n2 -= n2 % 8;
+  return npSum(a, lo, n2) + npSum(a, lo + n2, n - n2);
+}
+
+// One run: {history: {name: Float64Array(steps + 1)}, sq_errs, epoch_errors, diverged, first_bad}.
+export function fit({model, params, x, y, opt, epochs = 1, grad = 'analytic'}) {
+  const m = typeof model === 'string' ? MODELS[model] : model;
+  const o = makeOptimizer(opt), n = x.length, steps = epochs * n;
+  const history = {}, sqErrs = new Float64Array(steps);
+  for (const k of m.names) history[k] = new Float64Array(steps + 1);
+  let p = {}; for (const k of m.names) p[k] = +params[k];
+  let state = o.init(p), firstBad = -1;
+  const g = grad === 'numeric' ? (q, xi, yi) => numericGrad(m, q, xi, yi) : (q, xi, yi) => m.grad(q, xi, yi);
+  for (let s = 0; s < steps; s++) {
+    const xi = x[s % n], yi = y[s % n];
+    for (const k of m.names) history[k][s] = p[k];
+    sqErrs[s] = sq(m.predict(p, xi) - yi);
+    [p, state] = o.step(p, g(p, xi, yi), state);
+    if (firstBad < 0 && (!Number.isFinite(sqErrs[s]) || m.names.some(k => !Number.isFinite(p[k])))) firstBad = s;
+  }
+  for (const k of m.names) history[k][steps] = p[k];
+  const epochErrors = new Float64Array(epochs);
+  for (let e = 0; e < epochs; e++) epochErrors[e] = Math.sqrt(npSum(sqErrs, e * n, n));
+  return {params: p, history, sq_errs: sqErrs, epoch_errors: epochErrors, diverged: firstBad >= 0, first_bad: firstBad};
+}
