@@ -5,7 +5,7 @@ analytic derivatives the parameters must be equal bit for bit. One operation can
 a scalar with C's `pow(r, 2)`, which can differ from `r * r` in the last bit (seen at 2.1 and near
 1e67), while the JS port squares with `r * r` as numpy does for arrays. So squared errors agree to
 2 ulp, epoch errors (numpy's pairwise sum is reproduced) to 1e-15 relative, and runs driven by the
-finite-difference derivatives (which square inside the derivative) to 1e-11 relative while they
+finite-difference derivatives (which square inside the derivative, then divide by h = 0.01) to 1e-8 relative while they
 converge; once such a run takes off, the difference quotient of huge errors cancels catastrophically
 and only the verdict (diverged, and when) is compared."""
 import itertools, json, shutil, subprocess
@@ -58,13 +58,13 @@ def test_js_equals_fit(runs):
         assert js['first_bad'] == int(t.first_bad), where
         for k, h in t.history.items():
             if case['grad'] == 'analytic': np.testing.assert_array_equal(_dec(js['history'][k]), h, err_msg=f"{where}: history[{k}]")
-            else: np.testing.assert_allclose(_dec(js['history'][k]), h, rtol=1e-11, atol=0, err_msg=f"{where}: history[{k}]")
+            else: np.testing.assert_allclose(_dec(js['history'][k]), h, rtol=1e-8, atol=0, err_msg=f"{where}: history[{k}]")
         ok = np.isfinite(t.sq_errs)
         np.testing.assert_array_equal(np.isfinite(_dec(js['sq_errs'])), ok, err_msg=where)
-        np.testing.assert_allclose(_dec(js['sq_errs'])[ok], t.sq_errs[ok], rtol=4.5e-16 if case['grad'] == 'analytic' else 1e-11, atol=0, err_msg=f"{where}: sq_errs")
+        np.testing.assert_allclose(_dec(js['sq_errs'])[ok], t.sq_errs[ok], rtol=4.5e-16 if case['grad'] == 'analytic' else 1e-8, atol=0, err_msg=f"{where}: sq_errs")
         ok = np.isfinite(t.epoch_errors)
         np.testing.assert_array_equal(np.isfinite(_dec(js['epoch_errors'])), ok, err_msg=where)
-        np.testing.assert_allclose(_dec(js['epoch_errors'])[ok], t.epoch_errors[ok], rtol=1e-15 if case['grad'] == 'analytic' else 1e-11, atol=0, err_msg=where)
+        np.testing.assert_allclose(_dec(js['epoch_errors'])[ok], t.epoch_errors[ok], rtol=1e-15 if case['grad'] == 'analytic' else 1e-8, atol=0, err_msg=where)
 
 def test_a_wrong_port_is_caught(runs):
     "The comparison can fail: one ulp off in a single parameter is seen."
