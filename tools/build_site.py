@@ -283,7 +283,11 @@ def copy_assets():
     for f in ('katex.min.css', 'katex.min.js', 'contrib/auto-render.min.js'): shutil.copyfile(katex/f, libs/'katex'/f)
     shutil.copytree(katex/'fonts', libs/'katex'/'fonts')
     hm = NODE/'@jupyter-widgets'/'html-manager'/'dist'
-    shutil.copytree(hm, libs/'widgets', ignore=shutil.ignore_patterns('*.map', 'embed-amd.js', 'libembed-amd.js', '*.LICENSE.txt', 'README.md'))
+    shutil.copytree(hm, libs/'widgets', ignore=shutil.ignore_patterns('*.map', 'embed.js', 'libembed-amd.js', '*.LICENSE.txt', 'README.md'))
+    # the AMD embed manager loads custom widget modules (anywidget) through require.js, from this host
+    shutil.copyfile(NODE/'requirejs'/'require.js', libs/'require.js')
+    (libs/'anywidget').mkdir(exist_ok=True)
+    shutil.copyfile(NODE/'anywidget'/'dist'/'index.js', libs/'anywidget'/'index.js')
     font = NODE/'@fontsource'/'source-sans-pro'
     css = [(font/f'{w}.css').read_text() for w in (300, 400, 700)]
     files = sorted({m for c in css for m in re.findall(r'url\(\./files/([^)]+)\)', c)})
@@ -329,9 +333,13 @@ def finish_pages(pages):
             html = html.replace('<title>', f'<link rel="icon" href="{offset}favicon.svg" type="image/svg+xml">\n<title>', 1)
         if states.get(rel):
             state = json.dumps(states[rel], sort_keys=True).replace('</', '<\\/')
+            # require.js and the embed manager load deferred, after KaTeX's deferred script (which would
+            # otherwise register itself as an anonymous AMD module); `require` is configured before either
             tags = (f'<script type="{WIDGET_STATE}">{state}</script>\n'
-                    f'<script>window.__jupyter_widgets_assets_path__ = "{offset}site_libs/widgets/";</script>\n'
-                    f'<script src="{offset}site_libs/widgets/embed.js"></script>\n')
+                    f'<script>window.__jupyter_widgets_assets_path__ = "{offset}site_libs/widgets/";\n'
+                    f'var require = {{paths: {{anywidget: "{offset}site_libs/anywidget/index"}}}};</script>\n'
+                    f'<script defer src="{offset}site_libs/require.js"></script>\n'
+                    f'<script defer src="{offset}site_libs/widgets/embed-amd.js"></script>\n')
             html = html.replace('</body>', tags + '</body>', 1)
         f.write_text(html)
 

@@ -114,7 +114,8 @@ def test_page_in_browser(site, browser_context, page):
         drawn_views = [v for v in views if v in models]
         assert len(drawn_views) == len(views), f"{page}: widget views without saved state: {set(views) - set(models)}"
         if drawn_views:
-            _wait(tab, f"document.querySelectorAll('.widget-subarea > .jupyter-widgets').length >= {len(drawn_views)}",
+            # ipywidgets draw as .jupyter-widgets; a page explorer (anywidget) draws its own .gd-explorer
+            _wait(tab, f"document.querySelectorAll('.widget-subarea > .jupyter-widgets, .widget-subarea > * > .gd-explorer').length >= {len(drawn_views)}",
                   f"{page}: {len(drawn_views)} saved widget(s) not drawn")
             sliders = sum(1 for m in models.values() if m.get('model_name', '').endswith('SliderModel'))
             if sliders:
@@ -246,3 +247,46 @@ def test_going_deeper_is_folded(site, browser_context):
         tab.goto(f"{base}{page}#{inner}")
         tab.wait_for_function("document.querySelector('details.going-deeper').open === true", timeout=5000)
     finally: tab.close()
+
+def _page_explorer_specs(page):
+    "The specs of the page explorers (anywidget models) saved in a page's widget state, by spec id."
+    tag = _soup(page).find('script', type=WIDGET_STATE)
+    if tag is None: return {}
+    state = json.loads(tag.string)['state']
+    return {m['state']['spec']['id']: m['state']['spec'] for m in state.values() if 'spec' in m.get('state', {})}
+
+def _same_run(js, spec):
+    "The browser's last run equals the package's `fit` at the values the page holds."
+    import numpy as np
+    from gd_notebooks.pageexplorer import fit_recipe, resolve_run
+    t = fit_recipe(resolve_run(spec['run'], js['values']))
+    for k, h in t.history.items():
+        np.testing.assert_array_equal(np.array(js['history'][k], dtype=float), h, err_msg=f"{spec['id']}: history[{k}] at {js['values']}")
+    e = np.array(js['epoch_errors'], dtype=float)
+    np.testing.assert_allclose(e[np.isfinite(e)], t.epoch_errors[np.isfinite(e)], rtol=1e-15, atol=0)
+
+def test_page_explorers_move_and_match_fit(site, browser_context):
+    "On every page with page explorers: each control, moved with the keyboard, redraws, and the run equals fit's."
+    base = site[0]
+    pages = {p: _page_explorer_specs(p) for p in sorted(PAGES.values())}
+    pages = {p: s for p, s in pages.items() if s}
+    assert pages, "no page explorer on the site"
+    for page, specs in pages.items():
+        tab = browser_context.new_page()
+        try:
+            tab.goto(f"{base}{page}")
+            tab.wait_for_function(f"document.querySelectorAll('.gd-explorer').length >= {len(specs)}", timeout=15000)
+            for sid, spec in specs.items():
+                root = f".gd-explorer[data-spec='{sid}']"
+                _same_run(tab.evaluate(f"document.querySelector(\"{root}\").gdRun"), spec)
+                for c in spec['controls']:
+                    sel = f"{root} [data-control='{c['name']}']"
+                    draws, lines = tab.evaluate(f"[+document.querySelector(\"{root}\").dataset.draws, Array.from(document.querySelectorAll(\"{root} polyline\"), e => e.getAttribute('points')).join('|')]")
+                    tab.focus(sel)
+                    key = 'ArrowDown' if c['kind'] == 'select' else ('ArrowLeft' if c.get('at_max') else 'ArrowRight')
+                    tab.keyboard.press(key); tab.keyboard.press(key)
+                    tab.wait_for_function(f"+document.querySelector(\"{root}\").dataset.draws > {draws}", timeout=5000)
+                    now = tab.evaluate(f"Array.from(document.querySelectorAll(\"{root} polyline\"), e => e.getAttribute('points')).join('|')")
+                    assert now != lines, f"{page} {sid}: moving {c['name']} did not change the drawing"
+                    _same_run(tab.evaluate(f"document.querySelector(\"{root}\").gdRun"), spec)
+        finally: tab.close()

@@ -51,3 +51,11 @@ def test_no_cell_mixes_imports_with_code():
            for i, c in enumerate(nbformat.read(nb, as_version=4).cells)
            if c.cell_type == 'code' and '#| export' not in c.source and _mixes_imports(c.source)]
     assert not bad, f"cells that mix imports with other code (notebook, cell index): {bad}"
+
+def test_anywidget_pins_agree():
+    "The page explorers' Python side (PyPI anywidget) and the site's front-end module (npm anywidget) are the same release."
+    import json, re
+    pypi = re.search(r'^anywidget==(\S+)$', (ROOT/'requirements-dev.txt').read_text(), re.M).group(1)
+    npm = json.loads((ROOT/'tools'/'site'/'package.json').read_text())['dependencies']['anywidget']
+    lock = json.loads((ROOT/'tools'/'site'/'package-lock.json').read_text())['packages']['node_modules/anywidget']['version']
+    assert pypi == npm == lock, f"anywidget pinned at {pypi} on PyPI, {npm} in package.json, {lock} in the lock file"

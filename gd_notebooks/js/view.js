@@ -1,0 +1,150 @@
+// The explorer on the page: controls, a backdrop image rendered once by matplotlib, and an SVG layer
+// where each run is drawn. It needs no kernel: a control's move reruns `fit` (train.js) in the browser.
+// Joined after train.js into one ES module (the widget's `_esm`), so `fit` and `MODELS` are in scope.
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+
+function resolve(v, values) {
+  if (typeof v === 'string' && v.startsWith('$')) return values[v.slice(1)];
+  if (Array.isArray(v)) return v.map(w => resolve(w, values));
+  if (v && typeof v === 'object') { const o = {}; for (const k in v) o[k] = resolve(v[k], values); return o; }
+  return v;
+}
+
+// The values a spec's run needs, from the controls' values: `$name` refers to a control.
+export function runFor(spec, values) { return fit(resolve(spec.run, values)); }
+
+function source(run, name, spec) {
+  if (name === 'step') return Array.from(run.sq_errs, (_, i) => i);
+  if (name === 'row') return Array.from(run.sq_errs, (_, i) => i + 1);
+  if (name === 'epoch') return Array.from(run.epoch_errors, (_, i) => i + 1);
+  if (name === 'sq_errs') return run.sq_errs;
+  if (name === 'abs_errs') return Array.from(run.sq_errs, Math.sqrt);
+  if (name === 'epoch_errors') return run.epoch_errors;
+  if (name.startsWith('history.')) return run.history[name.slice(8)];
+  if (name.startsWith('epochs.')) { const h = run.history[name.slice(7)], n = spec.run.x.length; return h.filter((_, i) => i % n === 0); }
+  throw new Error(`unknown series source ${name}`);
+}
+
+function scale(v, lim, log) { return log ? (Math.log10(v) - Math.log10(lim[0])) / (Math.log10(lim[1]) - Math.log10(lim[0])) : (v - lim[0]) / (lim[1] - lim[0]); }
+
+// Pixel coordinates of the points of a series in its panel; non-finite points (and non-positive ones on a
+// log axis) break the line into pieces.
+export function pieces(xs, ys, panel) {
+  const [x0, y0, w, h] = panel.bbox, out = [];
+  let cur = [];
+  for (let i = 0; i < xs.length; i++) {
+    const ok = Number.isFinite(xs[i]) && Number.isFinite(ys[i]) && !(panel.xlog && xs[i] <= 0) && !(panel.ylog && ys[i] <= 0);
+    if (!ok) { if (cur.length) out.push(cur); cur = []; continue; }
+    const px = x0 + w * scale(xs[i], panel.xlim, panel.xlog), py = y0 + h * (1 - scale(ys[i], panel.ylim, panel.ylog));
+    // far outside the panel the exact position no longer matters (and SVG dislikes huge numbers)
+    cur.push([Math.max(-1e5, Math.min(1e5, px)), Math.max(-1e5, Math.min(1e5, py))]);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+function fmt(v, f) {
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  const m = /^\.(\d+)([efg])$/.exec(f || '.3g');
+  if (!m) return String(v);
+  const d = +m[1];
+  if (m[2] === 'f') return v.toFixed(d);
+  if (m[2] === 'e') return v.toExponential(d).replace(/e([+-])(\d)$/, 'e$10$2');
+  return Number(v.toPrecision(Math.max(d, 1))).toString();
+}
+
+// Numbers a caption can show: {final_error}, {a}, {b}, ..., {diverged_epoch} and the controls' values.
+function numbers(run, values, spec) {
+  const out = {...values}, n = spec.run.x.length, e = run.epoch_errors;
+  out.final_error = e[e.length - 1]; out.first_error = e[0];
+  for (const k in run.params) out[k] = run.params[k];
+  out.status = run.diverged ? `diverged in epoch ${Math.floor(run.first_bad / n) + 1}` : 'trained';
+  return out;
+}
+
+function caption(template, nums) {
+  return template.replace(/\{(\w+)(?::([^}]+))?\}/g, (_, k, f) => (k in nums ? (typeof nums[k] === 'number' ? fmt(nums[k], f) : String(nums[k])) : `{${k}}`));
+}
+
+function control(c, value, onchange) {
+  const row = document.createElement('label'), name = document.createElement('span'), out = document.createElement('output');
+  row.className = 'gd-control'; name.textContent = c.label || c.name; name.className = 'gd-label';
+  let input;
+  if (c.kind === 'select') {
+    input = document.createElement('select');
+    for (const o of c.options) { const op = document.createElement('option'); op.value = o; op.textContent = o; input.appendChild(op); }
+    input.value = value;
+  } else {
+    input = document.createElement('input'); input.type = 'range';
+    const toPos = v => (c.kind === 'log' ? Math.log10(v) : v), fromPos = p => (c.kind === 'log' ? 10 ** p : p);
+    input.min = toPos(c.min); input.max = toPos(c.max); input.step = c.step; input.value = toPos(value);
+    input.gdValue = () => { const p = +input.value; return c.kind === 'int' ? Math.round(p) : fromPos(p); };
+  }
+  input.setAttribute('aria-label', c.label || c.name);
+  input.dataset.control = c.name;
+  const read = () => (input.gdValue ? input.gdValue() : input.value);
+  const show = () => { out.textContent = c.kind === 'select' ? '' : fmt(read(), c.format); };
+  input.addEventListener('input', () => { show(); onchange(c.name, read()); });
+  show(); row.append(name, input, out);
+  return row;
+}
+
+function render({model, el}) {
+  const spec = model.get('spec'), root = document.createElement('div');
+  root.className = 'gd-explorer'; root.dataset.spec = spec.id;
+  const values = {...spec.values, ...(model.get('values') || {})};
+  const controls = document.createElement('div'); controls.className = 'gd-controls';
+  const stage = document.createElement('div'); stage.className = 'gd-stage';
+  stage.style.position = 'relative'; stage.style.maxWidth = `${spec.width}px`;
+  const img = document.createElement('img'); img.src = `data:image/png;base64,${model.get('backdrop')}`;
+  img.style.width = '100%'; img.style.display = 'block'; img.alt = spec.alt || '';
+  const svg = document.createElementNS(SVGNS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${spec.width} ${spec.height}`);
+  Object.assign(svg.style, {position: 'absolute', left: 0, top: 0, width: '100%', height: '100%', overflow: 'hidden'});
+  const defs = document.createElementNS(SVGNS, 'defs'); svg.appendChild(defs);
+  spec.panels.forEach((p, i) => {
+    const cp = document.createElementNS(SVGNS, 'clipPath'); cp.id = `gd-clip-${spec.id}-${i}`;
+    const r = document.createElementNS(SVGNS, 'rect');
+    [['x', p.bbox[0]], ['y', p.bbox[1]], ['width', p.bbox[2]], ['height', p.bbox[3]]].forEach(([k, v]) => r.setAttribute(k, v));
+    cp.appendChild(r); defs.appendChild(cp);
+  });
+  const groups = spec.series.map(s => {
+    const g = document.createElementNS(SVGNS, 'g'); g.setAttribute('clip-path', `url(#gd-clip-${spec.id}-${s.panel})`);
+    svg.appendChild(g); return g;
+  });
+  const texts = (spec.texts || []).map(t => {
+    const e = document.createElementNS(SVGNS, 'text');
+    e.setAttribute('x', t.x); e.setAttribute('y', t.y); e.setAttribute('text-anchor', t.anchor || 'middle');
+    e.setAttribute('font-size', t.size || 22); e.setAttribute('font-family', 'DejaVu Sans, sans-serif');
+    svg.appendChild(e); return e;
+  });
+  stage.append(img, svg);
+  const draw = () => {
+    const run = runFor(spec, values);
+    spec.series.forEach((s, i) => {
+      const g = groups[i], pts = pieces(source(run, s.x, spec), source(run, s.y, spec), spec.panels[s.panel]);
+      g.replaceChildren(...pts.map(piece => {
+        const pl = document.createElementNS(SVGNS, 'polyline');
+        pl.setAttribute('points', piece.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(' '));
+        pl.setAttribute('fill', 'none'); pl.setAttribute('stroke', s.color || '#1f77b4');
+        pl.setAttribute('stroke-width', s.width || 3); if (s.dash) pl.setAttribute('stroke-dasharray', s.dash);
+        return pl;
+      }));
+    });
+    const nums = numbers(run, values, spec);
+    (spec.texts || []).forEach((t, i) => { texts[i].textContent = caption(t.template, nums); });
+    const history = {}; for (const k in run.history) history[k] = Array.from(run.history[k]);
+    el.gdRun = root.gdRun = {values: {...values}, history, epoch_errors: Array.from(run.epoch_errors)};
+    el.dataset.draws = root.dataset.draws = String(+(root.dataset.draws || 0) + 1);
+  };
+  spec.controls.forEach(c => controls.appendChild(control(c, values[c.name], (k, v) => {
+    values[k] = v; draw();
+    try { model.set('values', {...values}); model.save_changes(); } catch (e) { /* a page without a kernel has no one to tell */ }
+  })));
+  root.append(controls, stage);
+  el.appendChild(root);
+  draw();
+}
+
+export default {render};
