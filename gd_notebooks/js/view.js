@@ -26,6 +26,14 @@ function source(run, name, spec) {
   throw new Error(`unknown series source ${name}`);
 }
 
+// The model's prediction line at the run's final weights, across the panel's x range (200 points).
+function predictionLine(run, spec, panel, step) {
+  const m = MODELS[spec.run.model], n = 200, xs = [], ys = [];
+  const p = {}; for (const k in run.history) { const h = run.history[k]; p[k] = h[step === undefined ? h.length - 1 : step]; }
+  for (let i = 0; i < n; i++) { const x = panel.xlim[0] + (panel.xlim[1] - panel.xlim[0]) * i / (n - 1); xs.push(x); ys.push(m.predict(p, x)); }
+  return [xs, ys];
+}
+
 function scale(v, lim, log) { return log ? (Math.log10(v) - Math.log10(lim[0])) / (Math.log10(lim[1]) - Math.log10(lim[0])) : (v - lim[0]) / (lim[1] - lim[0]); }
 
 // Pixel coordinates of the points of a series in its panel; non-finite points (and non-positive ones on a
@@ -123,7 +131,9 @@ function render({model, el}) {
   const draw = () => {
     const run = runFor(spec, values);
     spec.series.forEach((s, i) => {
-      const g = groups[i], pts = pieces(source(run, s.x, spec), source(run, s.y, spec), spec.panels[s.panel]);
+      const panel = spec.panels[s.panel];
+      const [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel) : [source(run, s.x, spec), source(run, s.y, spec)];
+      const g = groups[i], pts = pieces(xs, ys, panel);
       g.replaceChildren(...pts.map(piece => {
         const pl = document.createElementNS(SVGNS, 'polyline');
         pl.setAttribute('points', piece.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(' '));
@@ -138,8 +148,13 @@ function render({model, el}) {
     el.gdRun = root.gdRun = {values: {...values}, history, epoch_errors: Array.from(run.epoch_errors)};
     el.dataset.draws = root.dataset.draws = String(+(root.dataset.draws || 0) + 1);
   };
+  // latency of a move: from the key press (or pointer) to the frame after the redraw, kept for `make bench`
+  let t0 = null; root.gdLatency = [];
+  root.addEventListener('keydown', () => { t0 = performance.now(); }, true);
+  root.addEventListener('pointerdown', () => { t0 = performance.now(); }, true);
   spec.controls.forEach(c => controls.appendChild(control(c, values[c.name], (k, v) => {
     values[k] = v; draw();
+    if (t0 !== null) { const s0 = t0; t0 = null; requestAnimationFrame(() => root.gdLatency.push(performance.now() - s0)); }
     try { model.set('values', {...values}); model.save_changes(); } catch (e) { /* a page without a kernel has no one to tell */ }
   })));
   root.append(controls, stage);

@@ -59,3 +59,17 @@ def test_anywidget_pins_agree():
     npm = json.loads((ROOT/'tools'/'site'/'package.json').read_text())['dependencies']['anywidget']
     lock = json.loads((ROOT/'tools'/'site'/'package-lock.json').read_text())['packages']['node_modules/anywidget']['version']
     assert pypi == npm == lock, f"anywidget pinned at {pypi} on PyPI, {npm} in package.json, {lock} in the lock file"
+
+def test_saved_page_explorers_run_the_package_js():
+    "Every page explorer saved in a notebook carries exactly the package's JS (train.js + view.js): re-execute after changing it."
+    import json
+    from gd_notebooks.pageexplorer import page_esm
+    esm, found, stale = page_esm(), 0, []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        state = json.loads(nb.read_text()).get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
+        for m in state.values():
+            if '_esm' in m.get('state', {}):
+                found += 1
+                if m['state']['_esm'] != esm: stale.append(nb.name)
+    assert found, "no page explorer saved in any notebook"
+    assert not stale, f"saved page explorers with stale JS in {sorted(set(stale))}: run `make execute NB=...`"
