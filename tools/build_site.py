@@ -183,7 +183,9 @@ def finish_notebook(path, renames, host):
                 data['text/markdown'] = _anchor_show_doc(md) if _is_show_doc(cell) else md
             if WIDGET_VIEW in data:
                 view = json.dumps(data[WIDGET_VIEW], sort_keys=True).replace('</', '<\\/')
-                out['data'] = {'text/html': f'<script type="{WIDGET_VIEW}">{view}</script>'}
+                # a page that runs no JavaScript shows the explorer's default state, when the output has its picture
+                still = f'<noscript><img src="data:image/png;base64,{_text(data["image/png"]).strip()}" class="img-fluid" alt="the explorer at its default settings"></noscript>' if 'image/png' in data else ''
+                out['data'] = {'text/html': f'<script type="{WIDGET_VIEW}">{view}</script>{still}'}
     state = ((nb.get('metadata') or {}).get('widgets') or {}).get(WIDGET_STATE)
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + '\n')
     has_views = any(WIDGET_VIEW in _text((o.get('data') or {}).get('text/html'))
