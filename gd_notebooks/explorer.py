@@ -19,7 +19,7 @@ import ipywidgets as widgets
 def fig_png(fig:Figure): # the figure to render
     "`fig` as PNG bytes, without metadata."
     buf = io.BytesIO()
-    fig.savefig(buf, format='png', metadata={'Software': None})
+    fig.savefig(buf, format='png', dpi=fig.dpi, metadata={'Software': None})  # at the figure's own dpi, as the backdrop is drawn
     return buf.getvalue()
 
 # %% ../nbs/92_explorer.ipynb #3be33e91
