@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReLUSandwich', 'plot_sandwich', 'dead_fraction', 'death_step', 'plot_dead', 'relu_explorer']
 
-# %% ../nbs/03_relu.ipynb #e551eea9
+# %% ../nbs/03_relu.ipynb #20e44533
 import functools
 import numpy as np
 from .data import graddesc_data, standardize, unstandardize
@@ -13,13 +13,19 @@ from .checks import check_params, check_xy
 from .neuron import fit, SGD, Trace
 from .plotting import new_ax
 
-# %% ../nbs/03_relu.ipynb #77019d82
+# %% ../nbs/03_relu.ipynb #8f95edd6
 class ReLUSandwich:
     "Two neurons with a ReLU between them: y_pred = c·max(a·x + b, 0) + d."
     names = ('a', 'b', 'c', 'd')
-    def hidden(self, p, x): return p['a'] * x + p['b']
-    def predict(self, p, x): return p['c'] * np.maximum(self.hidden(p, x), 0) + p['d']
-    def grad(self, p, x, y):
+    def hidden(self, p:dict, # weights {'a', 'b', 'c', 'd'}: floats, or arrays holding a batch of models
+               x): # the rows' x (numpy broadcasting between weights and rows)
+        "The value entering the ReLU, a·x + b."
+        return p['a'] * x + p['b']
+    def predict(self, p:dict, x): # weights and rows, as for `hidden`
+        "The model's output c·max(a·x + b, 0) + d."
+        return p['c'] * np.maximum(self.hidden(p, x), 0) + p['d']
+    def grad(self, p:dict, x, # weights and rows, as for `hidden`
+             y): # the rows' targets
         "Analytic gradient of (predict - y)², row by row; the ReLU's slope at exactly 0 is taken as 0."
         h = self.hidden(p, x)
         on, r = h > 0, 2 * (p['c'] * np.maximum(h, 0) + p['d'] - y)
@@ -27,7 +33,7 @@ class ReLUSandwich:
         return {'a': keep(r * (p['c'] * x)), 'b': keep(r * p['c']), 'c': keep(r * h), 'd': r}
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/03_relu.ipynb #4eb123c4
+# %% ../nbs/03_relu.ipynb #b5cba3eb
 def _inactive_span(line, lo, hi):
     "The part of [lo, hi] where line['a']·x + line['b'] <= 0, as (start, end); (lo, lo) if empty."
     a, b = float(line['a']), float(line['b'])
@@ -36,7 +42,7 @@ def _inactive_span(line, lo, hi):
     s, e = (lo, min(-b / a, hi)) if a > 0 else (max(-b / a, lo), hi)
     return (s, e) if e > s else (lo, lo)
 
-# %% ../nbs/03_relu.ipynb #ae05cc3e
+# %% ../nbs/03_relu.ipynb #6c961436
 def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     "An empty curve and an empty shaded band on `ax`, to be moved by `_set_sandwich`."
     from matplotlib.patches import Rectangle
@@ -46,7 +52,7 @@ def _sandwich_artists(ax, color='C1', label='c·max(a·x + b, 0) + d'):
     ax.add_patch(band)
     return line, band
 
-# %% ../nbs/03_relu.ipynb #d768e040
+# %% ../nbs/03_relu.ipynb #61e20416
 def _set_sandwich(line, band, params, xx, mean=0., std=1.):
     "Move the curve to `params` (a model of z = (x - mean)/std) over real `xx`, and the band to its inactive region."
     with np.errstate(all='ignore'):
@@ -54,14 +60,14 @@ def _set_sandwich(line, band, params, xx, mean=0., std=1.):
         s, e = _inactive_span(unstandardize(params, mean, std), xx[0], xx[-1])
     band.set_x(s); band.set_width(e - s)
 
-# %% ../nbs/03_relu.ipynb #3da84ad5
+# %% ../nbs/03_relu.ipynb #8317683f
 def _one_model(params):
     "`params` of one ReLUSandwich as floats; a clear error for other names or a batch."
     p = check_params(ReLUSandwich(), params)
     if any(np.ndim(v) for v in p.values()): raise ValueError(f"`params` must hold one model (scalars), got shapes {[np.shape(v) for v in p.values()]}")
     return p
 
-# %% ../nbs/03_relu.ipynb #5bdbd431
+# %% ../nbs/03_relu.ipynb #83e89d9b
 def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
                   x, # the rows' real x (sets the range drawn)
                   y=None, # the rows' y, drawn as points when given (as many as x)
@@ -79,7 +85,7 @@ def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
     ax.set_xlim(xx[0], xx[-1]); ax.set_xlabel('x'); ax.set_ylabel('y')
     return ax
 
-# %% ../nbs/03_relu.ipynb #3067dde1
+# %% ../nbs/03_relu.ipynb #08a7c640
 def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape broadcast
                   x): # the rows the model reads
     "Share of the rows `x` on which the ReLU is inactive (a·x + b <= 0); NaN where a or b is not finite."
@@ -90,7 +96,7 @@ def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape
     out = np.where(np.isfinite(a[..., 0]) & np.isfinite(b[..., 0]), frac, np.nan)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #25c5bede
+# %% ../nbs/03_relu.ipynb #8e9ddf13
 def _relu_trace(trace):
     "`trace`, or a clear error unless it is a Trace of a model with weights a, b, c, d."
     if not isinstance(trace, Trace): raise TypeError(f"`trace` must be a Trace from `fit`, got {type(trace).__name__}")
@@ -98,14 +104,14 @@ def _relu_trace(trace):
         raise ValueError(f"`trace` must come from a ReLUSandwich (weights {ReLUSandwich.names}), got weights {tuple(trace.history)}")
     return trace
 
-# %% ../nbs/03_relu.ipynb #eb6c6dae
+# %% ../nbs/03_relu.ipynb #9be134de
 def _all_inactive(p, x):
     "True where a·x + b <= 0 on every row of `x`: a·x + b is monotone in x, so the two extreme rows decide."
     a, b = np.asarray(p['a']), np.asarray(p['b'])
     with np.errstate(all='ignore'):
         return (np.maximum(a * x.min() + b, a * x.max() + b) <= 0) & np.isfinite(a) & np.isfinite(b)
 
-# %% ../nbs/03_relu.ipynb #e77711e7
+# %% ../nbs/03_relu.ipynb #23a9b2f6
 def death_step(trace:Trace): # a Trace of a ReLUSandwich, one model or a batch
     "First index of `trace.history` from which the ReLU is inactive on every row to the end; -1 if alive at the end."
     dead = _all_inactive(_relu_trace(trace).history, trace.x)
@@ -114,7 +120,7 @@ def death_step(trace:Trace): # a Trace of a ReLUSandwich, one model or a batch
     out = np.where(dead[-1], last_alive + 1, -1)
     return out.item() if out.ndim == 0 else out
 
-# %% ../nbs/03_relu.ipynb #861836b6
+# %% ../nbs/03_relu.ipynb #0b0a98dd
 def plot_dead(trace:Trace, # a Trace of a ReLUSandwich (one model or a 1-D batch)
               ax=None, # axes to draw on; a new 8x3 figure when None
               label:str=None, # legend entry of the curve
@@ -129,7 +135,7 @@ def plot_dead(trace:Trace, # a Trace of a ReLUSandwich (one model or a 1-D batch
     ax.set_ylim(-0.05, 1.05); ax.set_xlabel(f'epoch ({n} rows each)'); ax.set_ylabel('share of rows inactive')
     return ax
 
-# %% ../nbs/03_relu.ipynb #15931773
+# %% ../nbs/03_relu.ipynb #eca07f00
 @functools.lru_cache(maxsize=128)
 def _relu_run(lr, scale, b0, epochs=6):
     "Six epochs of the sandwich from a = c = d = 1, b = b0 on raw or standardized x; (trace, mean, std)."
@@ -138,12 +144,12 @@ def _relu_run(lr, scale, b0, epochs=6):
     t = fit(ReLUSandwich(), {'a': 1., 'b': b0, 'c': 1., 'd': 1.}, (x - mean) / std, y, SGD(lr), epochs=epochs)
     return t, mean, std
 
-# %% ../nbs/03_relu.ipynb #0b84f28c
+# %% ../nbs/03_relu.ipynb #d15f0cbd
 def _relu_figure():
     "The explorer's 8x3 figure (model over x | dead-unit indicator) and its artists."
     import matplotlib.pyplot as plt
     x, y = graddesc_data()
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={'width_ratios': [3, 2]})
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), dpi=72, gridspec_kw={'width_ratios': [3, 2]})  # 72 dpi: within the 50 ms redraw bar
     rows = ax0.scatter(x, y, s=12, color='C0', zorder=3)
     line, band = _sandwich_artists(ax0, label='model')
     ax0.set(xlim=(0, 105), ylim=(-60, 300), xticks=[0, 25, 50, 75, 100], yticks=[0, 100, 200], xlabel='x', ylabel='y')
@@ -153,7 +159,7 @@ def _relu_figure():
     t0, t1 = (ax.text(0.5, 1.03, 'Tg', transform=ax.transAxes, ha='center', va='bottom', fontsize=9) for ax in (ax0, ax1))
     return fig, dict(rows=rows, line=line, band=band, dead=dead, mark=mark, t0=t0, t1=t1, xx=np.linspace(0, 105, 211), x=x)
 
-# %% ../nbs/03_relu.ipynb #38123677
+# %% ../nbs/03_relu.ipynb #f5e74031
 def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     "Move the explorer's artists to the run (lr, scale, b0) at `step`."
     t, mean, std = _relu_run(float(lr), scale, float(b0))
@@ -168,7 +174,7 @@ def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     art['t1'].set_text(f"inactive on {frac[step] * len(t.x):.0f} of {len(t.x)} rows{bad}")
     return p, frac[step]
 
-# %% ../nbs/03_relu.ipynb #ff332916
+# %% ../nbs/03_relu.ipynb #e77cdf19
 def relu_explorer(lr:float=1e-4, # starting learning rate
                   scale:str='raw', # 'raw' or 'standardized' x
                   b0:float=1., # starting b (a, c and d start at 1)
