@@ -210,3 +210,26 @@ def test_saved_explorer_image(name, description):
     assert any(m.get('description') == description for m in models), f"{name}: no saved control described '{description}'"
     assert any('image/png' in o.get('data', {}) for m in models for o in m.get('outputs', [])), \
         f"{name}: no saved Output widget holds a PNG, so the docs site would show an empty explorer"
+
+def _page_explorer_notebooks():
+    "Notebooks that save page explorers (anywidget models with a spec)."
+    out = []
+    for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
+        state = json.loads(nb.read_text()).get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
+        if any('spec' in m.get('state', {}) for m in state.values()): out.append(nb.name)
+    return out
+
+@pytest.mark.parametrize('name', _page_explorer_notebooks())
+def test_page_explorer_in_lab(lab, browser, name):
+    "A page explorer runs live in JupyterLab too (anywidget's extension): its controls rerun the training in the page."
+    page = browser.new_page()
+    try:
+        open_and_run(page, lab, name)
+        assert page.evaluate(ERRORS) == []
+        root = page.locator('.gd-explorer').first
+        root.wait_for(timeout=30_000); root.scroll_into_view_if_needed()
+        before = root.evaluate('e => JSON.stringify(e.gdRun.epoch_errors)')
+        ctrl = root.locator('input[type=range]').first; ctrl.focus()
+        for _ in range(3): ctrl.press('ArrowRight')
+        page.wait_for_function("e => JSON.stringify(e.gdRun.epoch_errors) !== " + json.dumps(before), arg=root.element_handle(), timeout=10_000)
+    finally: page.close()
