@@ -146,7 +146,7 @@ class AdamAnnSheet(AdamSheet):
 
 register_sheet('adam_ann', AdamAnnSheet());
 
-# %% ../nbs/06_adaptive.ipynb #ad000049
+# %% ../nbs/06_adaptive.ipynb #ad000050
 class Scheduled:
     "`opt` with its lr reset at the start of every epoch of `rows` steps to `schedule(epoch, lr, state, memo)`."
     def __init__(self, opt, # an optimizer of the course, with an `lr`
@@ -166,15 +166,18 @@ class Scheduled:
         p, inner = opt.step(params, grads, state['inner'])
         return p, {**state, 'inner': inner, 'k': k + 1, 'lr': lr}
 
-# %% ../nbs/06_adaptive.ipynb #ad000050
-def sheet_anneal(epoch, lr, state, memo):
+# %% ../nbs/06_adaptive.ipynb #ad000051
+def sheet_anneal(epoch:int, # the epoch about to start (1 = the second)
+                 lr, # the current learning rate (float or array)
+                 state:dict, # the optimizer's state: its v_a and v_b
+                 memo:dict): # kept between calls: the smallest √v_a + √v_b so far
     "`adam_ann`'s rule: lr / 4 when √v_a + √v_b exceeds twice the smallest value seen at an epoch's end."
     g = np.sqrt(state['v_a']) + np.sqrt(state['v_b'])
     best = memo.get('best', np.inf)
     memo['best'] = np.minimum(best, g)
     return np.where(g / best > 2, lr / 4, lr)
 
-# %% ../nbs/06_adaptive.ipynb #ad000062
+# %% ../nbs/06_adaptive.ipynb #ad000064
 OPTIMIZERS = {'SGD': lambda lr, beta, beta2: SGD(lr),
               'momentum': lambda lr, beta, beta2: Momentum(lr, beta, dampening=False),
               'RMSProp': lambda lr, beta, beta2: RMSProp(lr, beta),
@@ -188,7 +191,7 @@ def race_run(opt:str, # 'SGD', 'momentum' (undampened), 'RMSProp' or 'Adam', in 
     if opt not in OPTIMIZERS: raise ValueError(f"`opt` must be one of {list(OPTIMIZERS)}, got {opt!r}")
     return fit(Linear(), {'a': 1., 'b': 1.}, *graddesc_data(), OPTIMIZERS[opt](lr, beta, beta2), epochs)
 
-# %% ../nbs/06_adaptive.ipynb #ad000063
+# %% ../nbs/06_adaptive.ipynb #ad000065
 def _race_figure(epochs):
     "The explorer's figure: contour with the path | error per epoch; returns (fig, moving artists, static artists)."
     import matplotlib.pyplot as plt
@@ -202,7 +205,7 @@ def _race_figure(epochs):
     ax_e.set(yscale='log', ylim=(1e-3, 1e6), xlim=(0.5, epochs + 0.5), xlabel='epoch', ylabel='error')
     return fig, art, static
 
-# %% ../nbs/06_adaptive.ipynb #ad000064
+# %% ../nbs/06_adaptive.ipynb #ad000066
 def _show_race(art, t, epochs):
     "Put run `t` on the explorer's artists: the path up to where it leaves the view, the errors, a title."
     a, b, e = t.history['a'], t.history['b'], t.epoch_errors
@@ -214,8 +217,10 @@ def _show_race(art, t, epochs):
     s = int(t.first_bad)
     art['title'].set_text(f"diverged at row {s % 29 + 1} of epoch {s // 29 + 1}" if t.diverged else f"error after {epochs} epochs: {e[-1]:.3g}")
 
-# %% ../nbs/06_adaptive.ipynb #ad000065
-def race_explorer(opt:str='Adam', lr:float=0.48, beta:float=0.5, beta2:float=0.999, epochs:int=20):
+# %% ../nbs/06_adaptive.ipynb #ad000067
+def race_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'momentum', 'RMSProp' or 'Adam'
+                  lr:float=0.48, beta:float=0.5, beta2:float=0.999, # the controls' starting values (as in `race_run`)
+                  epochs:int=20): # passes over the rows in every run
     "Pick an optimizer, move lr and the betas: its path on the contour and its error per epoch."
     import ipywidgets as widgets
     from gd_notebooks.explorer import Explorer
