@@ -6,5 +6,6 @@ from .relu import ReLUSandwich, plot_sandwich, dead_fraction, death_step, plot_d
 from .learning_rate import (mark_lrs, plot_lr_sweep, row_jacobian, row_curvature, critical_lr, gauss_newton, full_batch_lr,
                             epoch_matrix, epoch_radius, sgd_edge_lr, plot_radius, ewma, LRFind, lr_find, lr_explorer, plot_lr_multiples)
 from .momentum import plot_ewma, Momentum, run_1d, momentum_rows, plot_grads, momentum_max_lr, plot_stability, momentum_runs, momentum_explorer
+from .adaptive import RMSProp, Adam, Scheduled, sheet_anneal, adaptive_rows, race_run, race_explorer
 
 __all__ = [n for n in dir() if not n.startswith('_')]

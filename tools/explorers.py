@@ -8,4 +8,5 @@ EXPLORERS = {
     '03_relu.ipynb': 'step',
     '04_learning_rate.ipynb': 'lr',
     '05_momentum.ipynb': 'beta',
+    '06_adaptive.ipynb': 'lr',
 }
