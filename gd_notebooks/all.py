@@ -8,3 +8,6 @@ from .learning_rate import (mark_lrs, plot_lr_sweep, row_jacobian, row_curvature
 from .momentum import plot_ewma, Momentum, run_1d, momentum_rows, plot_grads, momentum_max_lr, plot_stability, momentum_runs, momentum_explorer
 
 __all__ = [n for n in dir() if not n.startswith('_')]
+
+from ._docments import document as _document
+_document(globals(), __all__) # help(fit) shows the parameters' comments (nbdev docments) and what comes back

@@ -130,3 +130,9 @@ def test_readme_usage_runs(installed):
     code = '\n'.join(re.findall(r"```python\n(.*?)```", usage, re.S))
     r = _run(installed, code)
     assert r.returncode == 0, r.stderr
+
+def test_help_shows_the_docments_when_installed(installed):
+    "help() reads the parameter comments from the installed source, without nbdev or fastcore."
+    r = _run(installed, "import pydoc, gd_notebooks as gd\nt = pydoc.render_doc(gd.fit, renderer=pydoc.plaintext)\n"
+                        "print('Parameters' in t, 'passes over the rows' in t, 'Returns' in t)")
+    assert r.stdout.split() == ['True', 'True', 'True'], r.stdout + r.stderr
