@@ -12,6 +12,7 @@ help:
 	@echo "make site     build the site without serving it"
 	@echo "make test     run every check (ends with pytest's summary line)"
 	@echo "make test-fast  the checks without a browser or benchmarks (oracle and package groups)"
+	@echo "make browser  find or get the Chromium of the browser checks (make test does this first)"
 	@echo "make lab      JupyterLab on nbs/ with live widgets"
 	@echo "make bench    measure the speed bars"
 	@echo "make execute  re-execute the notebooks and save their outputs (then commit them)"

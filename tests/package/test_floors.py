@@ -60,6 +60,8 @@ def test_floor_venv_has_the_floors(floor_python):
     r = subprocess.run([py, '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], capture_output=True, text=True, check=True)
     have = {p['name'].lower(): p['version'] for p in json.loads(r.stdout)}
     assert [f"{n}=={have.get(n)}" for n in (w.split('==')[0] for w in want)] == want
+    r = subprocess.run([py, '-m', 'pip', 'check', '--disable-pip-version-check'], capture_output=True, text=True)
+    assert r.returncode == 0, f"the floors do not fit together:\n{r.stdout}"
 
 def test_smoke_passes_at_the_floors(floor_python, tmp_path):
     "The package as it is in this tree, run by the floor venv's Python (PYTHONPATH), outside the tree."

@@ -51,6 +51,20 @@ def test_build_leaves_the_tree_clean(tmp_path, how):
     wheel, = out.glob('gd_notebooks-*.whl')
     assert _modules(wheel) == _package_modules()
 
+def test_editable_build_works_offline_and_leaves_the_tree_clean(tmp_path):
+    """`make install`'s `pip install --no-build-isolation -e .` (offline, the venv's setuptools): setuptools' editable
+    hook, called here directly so no venv changes, builds a wheel pointing at the source and leaves nothing behind."""
+    src, out = _source_copy(tmp_path/'src'), tmp_path/'out'
+    out.mkdir()
+    r = subprocess.run([sys.executable, '-c', f"import setuptools.build_meta as b; print(b.build_editable({str(out)!r}))"],
+                       cwd=src, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    wheel = out/r.stdout.split()[-1]
+    with zipfile.ZipFile(wheel) as z:
+        mapped = ' '.join(z.read(n).decode() for n in z.namelist() if n.endswith(('.pth', '_finder.py')))
+    assert str(src/'gd_notebooks') in mapped
+    assert _leftovers(src) == []
+
 def test_the_check_sees_a_stale_module(tmp_path):
     "The module comparison can fail: a wheel built by copying build/lib as a whole shows the stale module."
     src = _source_copy(tmp_path/'src')
