@@ -143,3 +143,15 @@ def test_documenting_is_cheap():
         linecache.clearcache()
         t = time.process_time(); document(vars(api), api.__all__); best = min(best, time.process_time() - t)
     assert best < 0.05, f"documenting the API took {best * 1000:.0f} ms of CPU"
+
+def test_pages_that_show_docs_do_not_import_the_api_module():
+    """The site renders docments itself (show_doc); a page that also imported gd_notebooks.all would show the
+    parameters twice, once as the table and once in the docstring that `document` extended."""
+    import json, re
+    from conftest import ROOT
+    bad = []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        code = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
+        if any('show_doc(' in c for c in code) and any(re.search(r'\bgd_notebooks\.all\b|^\s*import gd_notebooks\b', c, re.M) for c in code):
+            bad.append(nb.name)
+    assert not bad, f"{bad} call show_doc and import gd_notebooks.all: import the lesson modules instead"
