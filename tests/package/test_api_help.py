@@ -152,6 +152,6 @@ def test_pages_that_show_docs_do_not_import_the_api_module():
     bad = []
     for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
         code = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
-        if any('show_doc(' in c for c in code) and any(re.search(r'\bgd_notebooks\.all\b|^\s*import gd_notebooks\b', c, re.M) for c in code):
+        if any('show_doc(' in c for c in code) and any(re.search(r'\bgd_notebooks\.all\b|^\s*import gd_notebooks\s*(as\s+\w+\s*)?$|^\s*from gd_notebooks import', c, re.M) for c in code):
             bad.append(nb.name)
     assert not bad, f"{bad} call show_doc and import gd_notebooks.all: import the lesson modules instead"
