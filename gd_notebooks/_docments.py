@@ -4,7 +4,7 @@ installed source and appends numpy-style sections to each public function's and 
 dataclass's "Attributes") and "Returns"; optimizers and models get their interface methods (`init`/`step`,
 `predict`/`grad`), and `Sheet` the sheet names. Standard library only (the wheel has no nbdev or fastcore), and cheap
 at import: only the `def` lines are tokenized and parsed, never whole modules. Hand-written, not exported by nbdev."""
-import ast, dataclasses, inspect, io, linecache, re, tokenize
+import ast, dataclasses, inspect, linecache, re, tokenize
 
 _END = re.compile(r'\)\s*(->[^#]*)?:') # a line that may close a def header
 
