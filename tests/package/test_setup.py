@@ -94,15 +94,18 @@ def test_conftest_finds_playwrights_browser(tmp_path, monkeypatch):
     monkeypatch.setattr(fb, 'DEBIAN', str(tmp_path/'none'))
     assert chromium_path() == chrome
 
-def test_cli(tmp_path):
+def test_cli(tmp_path, monkeypatch, capsys):
     "Prints the path and exits 0, or prints the one-line instruction on stderr and exits 1 (without --get it installs nothing)."
     own = _exe(tmp_path/'chrome')
-    run = lambda env: subprocess.run([sys.executable, ROOT/'tools'/'find_browser.py'], capture_output=True, text=True, env=env)
-    r = run({'GD_CHROMIUM': str(own), 'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path)})
+    r = subprocess.run([sys.executable, ROOT/'tools'/'find_browser.py'], capture_output=True, text=True,
+                       env={'GD_CHROMIUM': str(own), 'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path)})
     assert (r.returncode, r.stdout.strip()) == (0, str(own))
-    if Path(fb.DEBIAN).exists(): pytest.skip("Debian's chromium is installed here: the no-browser case cannot be shown")
-    r = run({'PATH': str(tmp_path/'none'), 'HOME': str(tmp_path), 'PLAYWRIGHT_BROWSERS_PATH': str(tmp_path/'none')})
-    assert r.returncode == 1 and r.stdout == '' and r.stderr.strip() == INSTRUCTION
+    monkeypatch.delenv('GD_CHROMIUM', raising=False) # no browser anywhere (in-process, so Debian's path can be moved away)
+    for k, v in {'PATH': tmp_path/'none', 'HOME': tmp_path, 'PLAYWRIGHT_BROWSERS_PATH': tmp_path/'none'}.items(): monkeypatch.setenv(k, str(v))
+    monkeypatch.setattr(fb, 'DEBIAN', str(tmp_path/'none'))
+    assert fb.main([]) == 1
+    out = capsys.readouterr()
+    assert out.out == '' and out.err.strip() == INSTRUCTION
 
 def _dry_run(target):
     "The commands `make -n target` would run (nothing runs)."
