@@ -5,24 +5,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install test test-fast docs site lab bench execute export clean readme wheel check-sync
+.PHONY: help install browser test test-fast docs site lab bench execute export clean readme wheel check-sync
 
 help:
 	@echo "make docs     build the course site into _docs/ and serve it on http://127.0.0.1:4000"
 	@echo "make site     build the site without serving it"
 	@echo "make test     run every check (ends with pytest's summary line)"
 	@echo "make test-fast  the checks without a browser or benchmarks (oracle and package groups)"
+	@echo "make browser  find or get the Chromium of the browser checks (make test does this first)"
 	@echo "make lab      JupyterLab on nbs/ with live widgets"
 	@echo "make bench    measure the speed bars"
 	@echo "make execute  re-execute the notebooks and save their outputs (then commit them)"
 
-$(STAMP): requirements-dev.txt setup.py settings.ini
+$(STAMP): requirements-dev.txt setup.py settings.ini pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The browser checks need a Chromium: the one found here, else one got for them (Debian's via apt-get as root, else
+# playwright's own build where the internet is reachable), else make stops with a one-line instruction.
+browser: $(STAMP)
+	@$(BIN)/python tools/find_browser.py --get
+
+test: browser
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests

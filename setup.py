@@ -1,5 +1,5 @@
 from configparser import ConfigParser
-import setuptools, shlex
+import atexit, setuptools, shlex, shutil, tempfile
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -11,7 +11,8 @@ expected = cfg_keys + "lib_name user branch license status min_python audience l
 for o in expected: assert o in cfg, "missing expected setting: {}".format(o)
 setup_cfg = {o: cfg[o] for o in cfg_keys}
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'} # settings.ini's name -> SPDX expression
+# settings.ini's `status` is the number of the Development Status classifier: 3 -> '3 - Alpha'
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable',
             '6 - Mature', '7 - Inactive']
 py_versions = '3.10 3.11 3.12 3.13'.split()
@@ -20,13 +21,20 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses[cfg['license'].lower()]
+status = int(cfg['status'])
+assert 1 <= status <= len(statuses), f"status must be 1-{len(statuses)}, got {status}"
+
+# setuptools' scratch space goes to a fresh temporary directory, not the source tree: no build/ or *.egg-info is
+# left behind, and no stale build/lib can put deleted modules into a later wheel.
+scratch = tempfile.mkdtemp(prefix='gd_notebooks-build-')
+atexit.register(shutil.rmtree, scratch, ignore_errors=True)
 
 setuptools.setup(
+    options={'build': {'build_base': scratch}, 'egg_info': {'egg_base': scratch}},
     name=cfg['lib_name'],
-    license=lic[0],
-    classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
+    license_expression=lic,
+    classifiers=['Development Status :: ' + statuses[status - 1],
                  'Intended Audience :: ' + cfg['audience'].title(),
-                 'License :: ' + lic[1],
                  'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],

@@ -9,3 +9,6 @@ from .momentum import plot_ewma, Momentum, run_1d, momentum_rows, plot_grads, mo
 from .adaptive import RMSProp, Adam, Scheduled, sheet_anneal, adaptive_rows, race_run, race_explorer
 
 __all__ = [n for n in dir() if not n.startswith('_')]
+
+from ._docments import document as _document
+_document(globals(), __all__) # help(fit) shows the parameters' comments (nbdev docments) and what comes back

@@ -30,10 +30,10 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
          '--disable-component-update', '--disable-sync']
 
 def chromium_path():
-    "The Chromium the checks drive: $GD_CHROMIUM, else Debian's, else one on PATH; None when there is none."
-    for c in (os.environ.get('GD_CHROMIUM'), '/usr/bin/chromium', shutil.which('chromium'), shutil.which('chromium-browser')):
-        if c and Path(c).exists(): return Path(c)
-    return None
+    """The Chromium the checks drive: $GD_CHROMIUM, else Debian's, else one on PATH, else the newest one playwright
+    installed (~/.cache/ms-playwright); None when there is none. The search is tools/find_browser.py's `find`."""
+    from find_browser import find
+    return find()
 
 @pytest.fixture(scope='session')
 def chromium():

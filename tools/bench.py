@@ -5,7 +5,7 @@ Every module tools/bench_*.py defines `bench()` returning a list of dicts with k
 module, calls `bench()` and prints one line per measurement; it exits with status 1 if a bar is
 missed or a module fails. `python tools/bench.py 01_neuron 04` runs only the modules whose names
 contain one of the given words."""
-import importlib.util, sys, time, traceback
+import importlib.util, os, sys, time, traceback
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -65,6 +65,26 @@ def redraw_rows(label, make, moves, rounds=3, bar_ms=REDRAW_BAR_MS, setup=None):
              'unit': 'ms', 'bar': bar_ms, 'ok': wall < bar_ms},
             {'name': f'{label} explorer redraw p95, CPU time of this process (for reference)', 'value': round(cpu, 1),
              'unit': 'ms', 'bar': '', 'ok': True}]
+
+def fresh_process_times(code, runs=7, warmup=1):
+    """Seconds that `code` takes in each of `runs` fresh Python processes (after `warmup` discarded runs, so the files are
+    in the OS cache: "warm"), timed inside the process, so the interpreter's own start-up is left out. `code` runs as
+    the body of a timed block; a process that fails raises RuntimeError with its stderr. Also returns the modules of
+    LIBRARIES that the last process had loaded after `code`."""
+    import subprocess
+    prog = ("import sys, time\nt0 = time.perf_counter()\n" + code + "\ndt = time.perf_counter() - t0\n"
+            f"print(dt, ' '.join(m for m in {LIBRARIES!r} if m in sys.modules))")
+    env = {**os.environ, 'PYTHONPATH': os.pathsep.join(filter(None, [str(TOOLS.parent), os.environ.get('PYTHONPATH')])),
+           'MPLBACKEND': 'Agg'}
+    times, loaded = [], []
+    for i in range(warmup + runs):
+        r = subprocess.run([sys.executable, '-c', prog], capture_output=True, text=True, env=env, cwd=TOOLS.parent)
+        if r.returncode: raise RuntimeError(f"{code!r} failed in a fresh process:\n{r.stderr[-2000:]}")
+        first, *loaded = r.stdout.split()
+        if i >= warmup: times.append(float(first))
+    return times, loaded
+
+LIBRARIES = ('matplotlib.pyplot', 'pandas', 'ipywidgets') # what the computational API must not load
 
 def table(results):
     "Format `[(module stem, rows, seconds)]` as a fixed-width table."

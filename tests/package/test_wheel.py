@@ -1,14 +1,115 @@
-"""The wheel builds, and installs and works in a fresh venv that has none of the development tools."""
-import re, subprocess, sys, venv
+"""The wheel builds cleanly (isolated, nothing left in the source tree, no stale modules), carries the metadata
+settings.ini declares, and installs and works in a fresh venv that has none of the development tools."""
+import configparser, re, shutil, subprocess, sys, venv, zipfile
+from email.parser import Parser
 from pathlib import Path
 import pytest
 from conftest import ROOT
 
+SCRATCH = ('build', 'dist', '*.egg-info', '.venv', '.git', '_docs', '_proc', '_site', '__pycache__', '.pytest_cache',
+           '.bench', '.test-artifacts', 'node_modules', '.ipynb_checkpoints')
+
+def _source_copy(dst):
+    "A copy of the source tree without anything a build or a run leaves behind, plus a stale build/lib from an older build."
+    shutil.copytree(ROOT, dst, ignore=shutil.ignore_patterns(*SCRATCH), symlinks=True)
+    stale = dst/'build'/'lib'/'gd_notebooks'
+    stale.mkdir(parents=True)
+    (stale/'deleted_lesson.py').write_text('"A module deleted from the package since the last build."\n')
+    return dst
+
+def _leftovers(src):
+    "What a build left in the source tree: build/ (other than the planted stale one), dist/, *.egg-info."
+    found = [p.name for p in src.iterdir() if p.name.endswith('.egg-info') or p.name == 'dist']
+    found += [str(p.relative_to(src)) for p in (src/'build').rglob('*') if p.is_file() and p.name != 'deleted_lesson.py']
+    return sorted(found)
+
+def _modules(wheel):
+    return sorted(n.split('/', 1)[1] for n in zipfile.ZipFile(wheel).namelist() if n.startswith('gd_notebooks/'))
+
+def _package_modules():
+    return sorted(p.name for p in (ROOT/'gd_notebooks').glob('*.py'))
+
+def test_build_system_is_declared():
+    "pyproject.toml has the build-system table, so pip builds in an isolated environment with setuptools' PEP 517 backend."
+    import tomllib
+    bs = tomllib.loads((ROOT/'pyproject.toml').read_text())['build-system']
+    assert bs['build-backend'] == 'setuptools.build_meta'
+    assert any(r.startswith('setuptools') for r in bs['requires'])
+    assert 'settings.ini' in (ROOT/'MANIFEST.in').read_text().split()
+
+@pytest.mark.parametrize('how', ['build', 'pip-isolated'])
+def test_build_leaves_the_tree_clean(tmp_path, how):
+    """`python -m build` (sdist, then the wheel from it, as `make wheel` does; offline) and `pip wheel .` (isolated, as
+    `pip install .` builds; fetches setuptools through pip's cache) leave no build/, dist/ or *.egg-info in the source,
+    and the wheel holds exactly the modules of gd_notebooks/ (a stale build/lib adds none)."""
+    src, out = _source_copy(tmp_path/'src'), tmp_path/'out'
+    cmd = ([sys.executable, '-m', 'build', '--no-isolation', '--outdir', out, '.'] if how == 'build' else
+           [sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--disable-pip-version-check', '-w', out, '.'])
+    r = subprocess.run(cmd, cwd=src, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert _leftovers(src) == []
+    wheel, = out.glob('gd_notebooks-*.whl')
+    assert _modules(wheel) == _package_modules()
+
+def test_editable_build_works_offline_and_leaves_the_tree_clean(tmp_path):
+    """`make install`'s `pip install --no-build-isolation -e .` (offline, the venv's setuptools): setuptools' editable
+    hook, called here directly so no venv changes, builds a wheel pointing at the source and leaves nothing behind."""
+    src, out = _source_copy(tmp_path/'src'), tmp_path/'out'
+    out.mkdir()
+    r = subprocess.run([sys.executable, '-c', f"import setuptools.build_meta as b; print(b.build_editable({str(out)!r}))"],
+                       cwd=src, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    wheel = out/r.stdout.split()[-1]
+    with zipfile.ZipFile(wheel) as z:
+        mapped = ' '.join(z.read(n).decode() for n in z.namelist() if n.endswith(('.pth', '_finder.py')))
+    assert str(src/'gd_notebooks') in mapped
+    assert _leftovers(src) == []
+
+def test_the_check_sees_a_stale_module(tmp_path):
+    "The module comparison can fail: a wheel built by copying build/lib as a whole shows the stale module."
+    src = _source_copy(tmp_path/'src')
+    whl = tmp_path/'x.whl'
+    with zipfile.ZipFile(whl, 'w') as z:
+        for p in [*(ROOT/'gd_notebooks').glob('*.py'), src/'build'/'lib'/'gd_notebooks'/'deleted_lesson.py']:
+            z.write(p, f'gd_notebooks/{p.name}')
+    assert _modules(whl) != _package_modules() and _leftovers(src) == []
+
+@pytest.fixture(scope='module')
+def wheel_metadata(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('meta')
+    src = _source_copy(tmp/'src')
+    subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--wheel', '--outdir', tmp/'dist', '.'],
+                   cwd=src, check=True, capture_output=True)
+    wheel, = (tmp/'dist').glob('gd_notebooks-*.whl')
+    with zipfile.ZipFile(wheel) as z:
+        name, = [n for n in z.namelist() if n.endswith('.dist-info/METADATA')]
+        return Parser().parsestr(z.read(name).decode())
+
+def _settings():
+    c = configparser.ConfigParser(delimiters=['=']); c.read(ROOT/'settings.ini')
+    return c['DEFAULT']
+
+def test_metadata_status_and_audience(wheel_metadata):
+    "The classifiers say what settings.ini says: status 3 is '3 - Alpha', and a course's audience is Education."
+    cls, cfg = wheel_metadata.get_all('Classifier'), _settings()
+    status = {'1': 'Planning', '2': 'Pre-Alpha', '3': 'Alpha', '4': 'Beta', '5': 'Production/Stable'}[cfg['status']]
+    assert [c for c in cls if c.startswith('Development Status')] == [f"Development Status :: {cfg['status']} - {status}"]
+    assert [c for c in cls if c.startswith('Intended Audience')] == ['Intended Audience :: Education']
+    assert cfg['audience'] == 'Education'
+
+def test_metadata_requirements_and_license(wheel_metadata):
+    cfg = _settings()
+    assert sorted(r for r in wheel_metadata.get_all('Requires-Dist') if 'extra ==' not in r) == sorted(cfg['requirements'].split())
+    assert wheel_metadata['Requires-Python'] == '>=' + cfg['min_python']
+    assert wheel_metadata['License-Expression'] == 'Apache-2.0'
+    assert wheel_metadata['Version'] == cfg['version']
+
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('wheel')
-    subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--wheel', '--outdir', tmp/'dist', ROOT],
-                   check=True, capture_output=True)
+    src = _source_copy(tmp/'src')
+    subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--wheel', '--outdir', tmp/'dist', '.'],
+                   cwd=src, check=True, capture_output=True)
     wheel, = (tmp/'dist').glob('gd_notebooks-*.whl')
     venv.create(tmp/'venv', with_pip=True)
     py = tmp/'venv'/'bin'/'python'
@@ -43,3 +144,9 @@ def test_readme_usage_runs(installed):
     code = '\n'.join(re.findall(r"```python\n(.*?)```", usage, re.S))
     r = _run(installed, code)
     assert r.returncode == 0, r.stderr
+
+def test_help_shows_the_docments_when_installed(installed):
+    "help() reads the parameter comments from the installed source, without nbdev or fastcore."
+    r = _run(installed, "import pydoc, gd_notebooks as gd\nt = pydoc.render_doc(gd.fit, renderer=pydoc.plaintext)\n"
+                        "print('Parameters' in t, 'passes over the rows' in t, 'Returns' in t)")
+    assert r.stdout.split() == ['True', 'True', 'True'], r.stdout + r.stderr
