@@ -43,6 +43,7 @@ CALLS = {
     'relu_explorer': lambda: relu_explorer(),
     'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
     'momentum_explorer': lambda: momentum_explorer(x, y),
+    'race_explorer': lambda: race_explorer(epochs=3),
 }
 
 def figure_of(obj):

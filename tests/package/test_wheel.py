@@ -27,7 +27,9 @@ def _modules(wheel):
     return sorted(n.split('/', 1)[1] for n in zipfile.ZipFile(wheel).namelist() if n.startswith('gd_notebooks/'))
 
 def _package_modules():
-    return sorted(p.name for p in (ROOT/'gd_notebooks').glob('*.py'))
+    "The package's modules and the JS the page explorers run (gd_notebooks/js/*.js)."
+    pkg = ROOT/'gd_notebooks'
+    return sorted([p.name for p in pkg.glob('*.py')] + [p.relative_to(pkg).as_posix() for p in (pkg/'js').glob('*.js')])
 
 def test_build_system_is_declared():
     "pyproject.toml has the build-system table, so pip builds in an isolated environment with setuptools' PEP 517 backend."
