@@ -6,7 +6,7 @@
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'path_curvature', 'plot_curvature',
            'collapse_explorer', 'collapse_metric', 'collapsed_radius']
 
-# %% ../nbs/02_collapse.ipynb #d07fd1fd
+# %% ../nbs/02_collapse.ipynb #caf8b48b
 import functools
 import numpy as np
 from .data import graddesc_data
@@ -14,7 +14,7 @@ from .checks import check_params, check_positive, check_xy
 from .neuron import Linear, SGD, fit, numeric_grad
 from .plotting import new_ax, log_ticks
 
-# %% ../nbs/02_collapse.ipynb #7e83c7d5
+# %% ../nbs/02_collapse.ipynb #c3955913
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
@@ -27,7 +27,8 @@ class TwoLinear:
         "Analytic gradient of (predict - y)², row by row: the chain rule through h = a·x + b."
         r2 = 2 * (self.predict(p, x) - y)
         return {n: r2 * j for n, j in self.dpredict(p, x).items()}
-    def hessian(self, p, x, y):
+    def hessian(self, p, # the weights {'a', 'b', 'c', 'd'}, floats or arrays
+                x, y): # the rows (inputs and targets), broadcasting against the weights
         "Hessian of (predict - y)² over (a, b, c, d), row by row: shape (rows..., 4, 4)."
         j = np.stack(list(self.dpredict(p, x).values()), -1)
         H = 2 * j[..., :, None] * j[..., None, :]
@@ -37,13 +38,13 @@ class TwoLinear:
         return H
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/02_collapse.ipynb #1adf61d9
+# %% ../nbs/02_collapse.ipynb #f993dd4a
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 
-# %% ../nbs/02_collapse.ipynb #ec1b2f9d
+# %% ../nbs/02_collapse.ipynb #97467c38
 def forward_bias(model, # a model with `dpredict`, affine in each weight alone (TwoLinear)
                  params, # its weights, floats or arrays
                  x, # the inputs
@@ -53,7 +54,7 @@ def forward_bias(model, # a model with `dpredict`, affine in each weight alone (
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
-# %% ../nbs/02_collapse.ipynb #78ce657d
+# %% ../nbs/02_collapse.ipynb #da2afedf
 def _check_trace(trace, model=None):
     "A clear error unless `trace` is a Trace from `fit` (of `model`, when given)."
     if not all(hasattr(trace, k) for k in ('sq_errs', 'history', 'grads')):
@@ -62,7 +63,7 @@ def _check_trace(trace, model=None):
         raise ValueError(f"`trace` holds the weights {tuple(trace.history)}, not those of {model!r} {tuple(model.names)}")
     return trace
 
-# %% ../nbs/02_collapse.ipynb #6087050e
+# %% ../nbs/02_collapse.ipynb #12dc9eda
 def takeoff(trace, # a `Trace` from `fit`, one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
@@ -74,7 +75,7 @@ def takeoff(trace, # a `Trace` from `fit`, one run or a batch
     s = np.where(up.any(0), up.argmax(0) + 1, -1)
     return s.item() if s.ndim == 0 else s
 
-# %% ../nbs/02_collapse.ipynb #2e45493c
+# %% ../nbs/02_collapse.ipynb #0f9427eb
 def _blowup_artists(ax, ylim, epoch=29):
     "The lines and marks of `plot_blowup`, created once so a widget can update them."
     from matplotlib.patches import Rectangle
@@ -89,7 +90,7 @@ def _blowup_artists(ax, ylim, epoch=29):
     ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', frameon=False)
     return ls, span, bad, note
 
-# %% ../nbs/02_collapse.ipynb #437e1967
+# %% ../nbs/02_collapse.ipynb #151efd7c
 def _blowup_update(artists, trace):
     "Point the artists of `_blowup_artists` at one run's `trace`."
     ls, span, bad, note = artists
@@ -105,7 +106,7 @@ def _blowup_update(artists, trace):
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
     ls['|error|'].axes.set_xlim(0, n)
 
-# %% ../nbs/02_collapse.ipynb #2d655c29
+# %% ../nbs/02_collapse.ipynb #5efd8e37
 def plot_blowup(trace, # a `Trace` of one run (no batch)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
@@ -117,7 +118,7 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     _blowup_update(_blowup_artists(ax, ylim, len(trace.x)), trace)
     return ax
 
-# %% ../nbs/02_collapse.ipynb #73ae128c
+# %% ../nbs/02_collapse.ipynb #af4ac296
 def path_curvature(model, # the model trained, with a `hessian` method (TwoLinear)
                    trace): # its `Trace` from `fit`, one run or a batch
     "Largest eigenvalue of the row Hessian at the weights entering each step: shape (steps, batch...)."
@@ -131,7 +132,7 @@ def path_curvature(model, # the model trained, with a `hessian` method (TwoLinea
         ok = np.isfinite(H).all((-2, -1))
         return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
 
-# %% ../nbs/02_collapse.ipynb #c7fd57c2
+# %% ../nbs/02_collapse.ipynb #57d4dfd8
 def plot_curvature(trace, # a `Trace` of one run of `model`
                    lr, # the learning rate it was trained with
                    model=None, # the model trained (default TwoLinear())
@@ -146,14 +147,14 @@ def plot_curvature(trace, # a `Trace` of one run of `model`
     ax.set_xlabel('step (one row each)'); ax.set_ylabel('overshoot factor')
     return ax
 
-# %% ../nbs/02_collapse.ipynb #211f5d27
+# %% ../nbs/02_collapse.ipynb #a71f6536
 @functools.lru_cache(maxsize=256)
 def _collapse_run(lr, ac, bd, grad, epochs):
     "One run of the explorer (cached: moving back to a setting costs nothing)."
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
-# %% ../nbs/02_collapse.ipynb #0f422ff7
+# %% ../nbs/02_collapse.ipynb #ec4fa667
 def _collapse_figure(epochs):
     "The explorer's figure: its axes, the moving artists of `plot_blowup` and the static ones."
     import matplotlib.pyplot as plt
@@ -165,7 +166,7 @@ def _collapse_figure(epochs):
     legend = ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=3, frameon=False) # above the axes: no line crosses it
     return fig, blow, [marks, legend]
 
-# %% ../nbs/02_collapse.ipynb #f4b42cfe
+# %% ../nbs/02_collapse.ipynb #143083d5
 def collapse_explorer(lr:float=1e-4, # starting learning rate
                       ac:float=1., # starting a = c
                       bd:float=1., # starting b = d
@@ -182,14 +183,14 @@ def collapse_explorer(lr:float=1e-4, # starting learning rate
         bd=widgets.FloatSlider(value=bd, min=-50, max=50, step=1, description='start b = d'),
         grad=widgets.Dropdown(options=['analytic', 'numeric'], value=grad, description='derivatives'))
 
-# %% ../nbs/02_collapse.ipynb #221219c0
+# %% ../nbs/02_collapse.ipynb #221f5460
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
     "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
     p = check_params(TwoLinear(), params)
     a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
     return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
 
-# %% ../nbs/02_collapse.ipynb #96902677
+# %% ../nbs/02_collapse.ipynb #a49d5eba
 def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
                      x, # the rows, in training order
                      lr): # learning rate (float or array broadcasting against the params)

@@ -5,29 +5,29 @@
 # %% auto #0
 __all__ = ['GRADDESC_X', 'graddesc_data', 'synthetic', 'plot_data', 'standardize', 'unstandardize']
 
-# %% ../nbs/00_data.ipynb #70cf31a8
+# %% ../nbs/00_data.ipynb #3aa2a53c
 import numpy as np
 from .checks import check_count, check_xy
 from .plotting import new_ax
 
-# %% ../nbs/00_data.ipynb #974f776c
+# %% ../nbs/00_data.ipynb #41f79dad
 GRADDESC_X = (14, 86, 28, 51, 28, 29, 72, 62, 84, 15, 42, 62, 47, 35, 9,
               38, 44, 99, 13, 21, 28, 20, 8, 64, 99, 70, 27, 17, 8)
 
-# %% ../nbs/00_data.ipynb #e1f5d53e
+# %% ../nbs/00_data.ipynb #b99afe38
 def graddesc_data():
     "The workbook's 29 training rows `(x, y)` in sheet order, with y = 2x + 30, as float64 arrays."
     x = np.array(GRADDESC_X, dtype=np.float64)
     return x, 2 * x + 30
 
-# %% ../nbs/00_data.ipynb #505254ad
+# %% ../nbs/00_data.ipynb #46df4796
 def _check_range(low, high, integer):
     "A clear error unless `low < high` (and both are whole numbers when `integer`)."
     if not high > low: raise ValueError(f"`high` must exceed `low`, got low={low}, high={high}")
     if integer and not (float(low).is_integer() and float(high).is_integer()):
         raise ValueError(f"`low` and `high` must be whole numbers when `integer=True`, got low={low}, high={high}")
 
-# %% ../nbs/00_data.ipynb #013880dc
+# %% ../nbs/00_data.ipynb #bdf45687
 def synthetic(n:int=29, # number of rows
               a:float=2., # slope of the true line
               b:float=30., # intercept of the true line
@@ -43,7 +43,7 @@ def synthetic(n:int=29, # number of rows
     x = rng.integers(int(low), int(high), n, endpoint=True).astype(np.float64) if integer else rng.uniform(low, high, n)
     return x, a * x + b + noise * rng.standard_normal(n)
 
-# %% ../nbs/00_data.ipynb #beda2f37
+# %% ../nbs/00_data.ipynb #701abe41
 def plot_data(x, y, # the rows: equal-length 1-D arrays
               line:dict=None, # optional {'a', 'b'} to draw as a line
               ax=None, # axes to draw on; a new 8x3 figure when None
@@ -58,7 +58,7 @@ def plot_data(x, y, # the rows: equal-length 1-D arrays
     ax.set_xlabel('x'); ax.set_ylabel('y'); ax.legend(loc='upper left', frameon=False)
     return ax
 
-# %% ../nbs/00_data.ipynb #0161746f
+# %% ../nbs/00_data.ipynb #191b5eef
 def standardize(x, # the inputs, at least 2 values
                 ddof:int=0): # 0: population std (numpy, STDEV.P); 1: sample std (Excel's STDEV.S)
     "`(z, mean, std)` with z = (x - mean) / std."
@@ -69,7 +69,7 @@ def standardize(x, # the inputs, at least 2 values
     if sd == 0: raise ValueError("`x` is constant: its standard deviation is 0")
     return (x - mu) / sd, mu, sd
 
-# %% ../nbs/00_data.ipynb #53ca5fe6
+# %% ../nbs/00_data.ipynb #753eb465
 def unstandardize(params:dict, # {'a', 'b'} of a line fitted on z = (x - mean) / std
                   mean, # the mean `standardize` returned
                   std): # the standard deviation `standardize` returned
