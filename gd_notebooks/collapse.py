@@ -14,16 +14,20 @@ from .checks import check_params, check_positive, check_xy
 from .neuron import Linear, SGD, fit, numeric_grad
 from .plotting import new_ax, log_ticks
 
-# %% ../nbs/02_collapse.ipynb #c3955913
+# %% ../nbs/02_collapse.ipynb #3077a694
 class TwoLinear:
     "Two stacked linear neurons: y_pred = c·(a·x + b) + d."
     names = ('a', 'b', 'c', 'd')
-    def predict(self, p, x): return p['c'] * (p['a'] * x + p['b']) + p['d']
-    def dpredict(self, p, x):
+    def predict(self, p, # the weights {'a', 'b', 'c', 'd'}, floats or arrays
+                x): # the inputs, broadcasting against the weights
+        "c·(a·x + b) + d, row by row."
+        return p['c'] * (p['a'] * x + p['b']) + p['d']
+    def dpredict(self, p, x): # weights and inputs, as in `predict`
         "∂y_pred/∂w for each weight, row by row (broadcast to a common shape)."
         h = p['a'] * x + p['b']
         return dict(zip(self.names, np.broadcast_arrays(p['c'] * x, p['c'], h, np.ones_like(h))))
-    def grad(self, p, x, y):
+    def grad(self, p, x, # weights and inputs, as in `predict`
+             y): # the targets
         "Analytic gradient of (predict - y)², row by row: the chain rule through h = a·x + b."
         r2 = 2 * (self.predict(p, x) - y)
         return {n: r2 * j for n, j in self.dpredict(p, x).items()}
