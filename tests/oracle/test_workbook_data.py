@@ -18,3 +18,13 @@ def test_rows_match_sheet(workbook, sheet):
 def test_rows_are_values_not_formulas(workbook_formulas):
     ws = workbook_formulas['basic']
     assert all(isinstance(ws.cell(r, c).value, (int, float)) for r in range(4, 33) for c in (1, 2))
+
+def test_y_is_the_data_sheets_formula(workbook_formulas, workbook):
+    "The sheet `data` makes y as const C1 + x * slope C2 with x = RANDBETWEEN(1,100), rows 5 to 33; the training x are such draws."
+    ws, cached = workbook_formulas['data'], workbook['data']
+    assert (ws['B1'].value, ws['C1'].value, ws['B2'].value, ws['C2'].value) == ('const', 30, 'slope', 2)
+    assert [ws.cell(r, 3).value for r in range(5, 34)] == [f'=$C$1+B{r}*$C$2' for r in range(5, 34)]
+    assert {ws.cell(r, 2).value for r in range(5, 34)} == {'=RANDBETWEEN(1,100)'}
+    assert all(cached.cell(r, 3).value == 30 + 2 * cached.cell(r, 2).value for r in range(5, 34))
+    x, _ = graddesc_data()
+    assert np.all((x == np.round(x)) & (x >= 1) & (x <= 100))
