@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
-           'plot_stability', 'momentum_runs', 'momentum_explorer']
+           'plot_stability', 'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer']
 
 # %% ../nbs/05_momentum.ipynb #b4fa0d1b
 import math
@@ -14,11 +14,12 @@ import matplotlib.ticker as mticker
 import ipywidgets as widgets
 from .data import graddesc_data
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from .checks import as_float, check_positive, check_beta
+from .checks import as_float, check_positive, check_beta, check_count, unbox
 from .sheets import register_sheet
 from .neuron import Linear, SGD, fit, Sheet, plot_contour, plot_path
 from .explorer import Explorer, render_backdrop, attach_backdrop
-from .learning_rate import ewma
+from .learning_rate import ewma, epoch_radius, sgd_edge_lr
+from .plotting import new_ax, log_ticks
 
 # %% ../nbs/05_momentum.ipynb #bc852efa
 def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
@@ -126,6 +127,38 @@ def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] fo
     ax.pcolormesh(betas, lrs, np.asarray(stable, float).T, cmap='Greys_r', vmin=-0.6, vmax=1.2, shading='nearest')
     if bound is not None: ax.plot(betas, np.ravel(bound), color='C3', lw=1.5, label='formula')
     ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
+    return ax
+
+# %% ../nbs/05_momentum.ipynb #a67a4410
+def momentum_edge_lr(x, # the rows' inputs, in training order
+                     beta, # momentum(s); an array gives one edge per value
+                     dampening:bool=True, # the workbook's form, or PyTorch's undampened one
+                     lo:float=1e-6, hi:float=1e-2, # the learning rates scanned (log grid); `lo` must converge
+                     n:int=300): # grid points; an unstable band narrower than one grid step can be missed
+    "The smallest lr at which `epoch_radius` reaches 1, per beta (scan, then bisection): the edge of convergence."
+    beta, n = np.atleast_1d(check_beta(beta, 'beta')), check_count(n, 'n')
+    grid = np.geomspace(check_positive(lo, 'lo'), check_positive(hi, 'hi'), n)
+    up = epoch_radius(x, grid, beta[:, None], dampening) >= 1
+    if up[:, 0].any() or not up[:, -1].any(): raise ValueError(f"`lo`..`hi` = {lo:g}..{hi:g} must start converging and end diverging for every beta")
+    i = np.argmax(up, axis=1); a, b = grid[i - 1], grid[i]
+    for _ in range(40):
+        mid = np.sqrt(a * b); u = epoch_radius(x, mid, beta, dampening) >= 1
+        a, b = np.where(u, a, mid), np.where(u, mid, b)
+    return unbox(a.reshape(np.shape(beta)) if a.size > 1 else a[0])
+
+# %% ../nbs/05_momentum.ipynb #ffeecb7b
+def plot_rate_map(betas, lrs, # the grid: betas (x axis) and learning rates (y axis, log)
+                  radius, # epoch_radius on the grid, shape (len(betas), len(lrs))
+                  ax=None): # axes to draw on; a new 8x3 figure when None
+    "Convergence per epoch over (beta, lr): colour = log10 ρ (blue < 0 converges, red diverges), black line ρ = 1; returns ax."
+    from matplotlib.colors import SymLogNorm
+    betas, lrs, radius = np.asarray(betas, float), np.asarray(lrs, float), np.asarray(radius, float)
+    if radius.shape != (len(betas), len(lrs)): raise ValueError(f"`radius` must have shape (len(betas), len(lrs)) = {(len(betas), len(lrs))}, got {radius.shape}")
+    ax = new_ax(ax)
+    with np.errstate(divide='ignore'): c = np.log10(radius)
+    ax.pcolormesh(betas, lrs, c.T, cmap='RdBu_r', norm=SymLogNorm(3e-3, vmin=-0.3, vmax=0.3), shading='nearest', rasterized=True)
+    ax.contour(betas, lrs, radius.T, levels=[1], colors='k', linewidths=0.8)
+    ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('learning rate')
     return ax
 
 # %% ../nbs/05_momentum.ipynb #ab1f7187
