@@ -6,7 +6,7 @@
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
            'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer', 'plot_stability']
 
-# %% ../nbs/05_momentum.ipynb #17fea2f2
+# %% ../nbs/05_momentum.ipynb #696279e3
 import numpy as np
 from .data import graddesc_data
 from .checks import as_float, check_positive, check_beta, check_count, unbox
@@ -17,7 +17,9 @@ from .learning_rate import ewma, epoch_radius, sgd_edge_lr
 from .plotting import new_ax, log_ticks
 
 # %% ../nbs/05_momentum.ipynb #bc852efa
-def plot_ewma(t, values, beta, # positions (the x axis), the series, beta
+def plot_ewma(t, # positions along the x axis
+              values, # the series, same length as `t`
+              beta, # the EWMA's beta
               ax=None, # axes to draw on; a new 8x3 figure when None
               debias:bool=False, # also draw the debiased average
               **kw): # passed to the average's `ax.plot`
@@ -44,7 +46,9 @@ class Momentum:
     def init(self, params): # the parameters, name -> value
         "Momentum 0 for every parameter: {'m_a': 0, ...}."
         return {f'm_{n}': np.zeros_like(np.asarray(v, dtype=np.float64)) for n, v in params.items()}
-    def step(self, params, grads, state): # parameters, their gradients, the momenta from `init` or the last step
+    def step(self, params, # the parameters, name -> value
+             grads, # their gradients, same names
+             state): # the momenta, from `init` or the last step
         "One update: the new momenta, then the weights moved along them; returns (params, state)."
         k = 1 - self.beta if self.dampening else 1.
         m = {n: state[f'm_{n}'] * self.beta + k * grads[n] for n in params}
@@ -71,7 +75,8 @@ def run_1d(opt, # an optimizer of the course (SGD, Momentum...)
 # %% ../nbs/05_momentum.ipynb #277b30d3
 def momentum_rows(params, # the weights entering row 1, {'a', 'b'}
                   state, # the momenta entering row 1, {'m_a', 'm_b'} (J3:K3)
-                  x, y, # the rows
+                  x, # the rows' inputs (column A)
+                  y, # the rows' targets (column B)
                   lr, # the learning rate (D2)
                   beta=0.9): # beta (J1)
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
@@ -94,7 +99,9 @@ class MomentumSheet:
         p0 = {'a': 1., 'b': 1.}
         rows, *_ = self.epoch(p0, {'m_a': 0., 'm_b': 0.}, self.macro_lr)
         return p0, {'m_a': float(rows['m_a'][-1]), 'm_b': float(rows['m_b'][-1])}, (self.macro_lr if lr is None else lr)
-    def epoch(self, params, state, lr): # weights and momenta entering row 1, the learning rate
+    def epoch(self, params, # the weights entering row 1
+              state, # the momenta entering row 1
+              lr): # the learning rate (D2)
         "One recalculation: (columns, error cell L33, weights entering row 29, momenta after it)."
         with np.errstate(all='ignore'): rows = momentum_rows(params, state, *graddesc_data(), lr, self.beta)
         err = float(np.sqrt(sum(rows['err^2'].tolist())))
@@ -134,7 +141,8 @@ def momentum_max_lr(curvature, # λ, the second derivative of the loss
 def momentum_edge_lr(x, # the rows' inputs, in training order
                      beta, # momentum(s); an array gives one edge per value
                      dampening:bool=True, # the workbook's form, or PyTorch's undampened one
-                     lo:float=1e-6, hi:float=1e-2, # the learning rates scanned (log grid); `lo` must converge
+                     lo:float=1e-6, # the smallest learning rate scanned; it must converge
+                     hi:float=1e-2, # the largest learning rate scanned; it must diverge
                      n:int=300): # grid points; an unstable band narrower than one grid step can be missed
     "The smallest lr at which `epoch_radius` reaches 1, per beta (scan, then bisection): the edge of convergence."
     beta, n = np.atleast_1d(check_beta(beta, 'beta')), check_count(n, 'n')
@@ -148,7 +156,8 @@ def momentum_edge_lr(x, # the rows' inputs, in training order
     return unbox(a.reshape(np.shape(beta)) if a.size > 1 else a[0])
 
 # %% ../nbs/05_momentum.ipynb #ffeecb7b
-def plot_rate_map(betas, lrs, # the grid: betas (x axis) and learning rates (y axis, log)
+def plot_rate_map(betas, # the grid's betas (x axis)
+                  lrs, # the grid's learning rates (y axis, log)
                   radius, # epoch_radius on the grid, shape (len(betas), len(lrs))
                   ax=None): # axes to draw on; a new 8x3 figure when None
     "Convergence per epoch over (beta, lr): colour = log10 ρ (blue < 0 converges, red diverges), black line ρ = 1; returns ax."
@@ -163,7 +172,8 @@ def plot_rate_map(betas, lrs, # the grid: betas (x axis) and learning rates (y a
     return ax
 
 # %% ../nbs/05_momentum.ipynb #ab1f7187
-def momentum_runs(x, y, # the rows
+def momentum_runs(x, # the rows' inputs
+                  y, # the rows' targets
                   lr, # learning rate, shared by both runs
                   beta, # momentum's beta (model 1); model 0 has beta 0, plain SGD
                   dampening=True, # the workbook's form (True) or PyTorch's (False)
@@ -218,7 +228,8 @@ def _draw_runs(art, trace, lr, beta, dampening):
     art['titles'][1].set_text(f"final error: SGD {err[0]}, momentum {err[1]}")
 
 # %% ../nbs/05_momentum.ipynb #866b89b2
-def momentum_explorer(x, y, # the rows
+def momentum_explorer(x, # the rows' inputs
+                      y, # the rows' targets
                       lr:float=1e-4, # starting learning rate (slider 1e-6 to 1e-2, log)
                       beta:float=0.9, # starting beta (slider 0 to 0.99)
                       dampening:bool=True, # start with the workbook's form (True) or PyTorch's (False)
@@ -235,9 +246,12 @@ def momentum_explorer(x, y, # the rows
     return ex
 
 # %% ../nbs/05_momentum.ipynb #91c975bc
-def plot_stability(betas, lrs, stable, # the grid (1-D each) and stable[i, j] for betas[i], lrs[j]
+def plot_stability(betas, # the grid's betas (x axis)
+                   lrs, # the grid's values of lr·λ (y axis, log)
+                   stable, # stable[i, j]: did betas[i], lrs[j] converge?
                    bound=None, # the formula's bound per beta, drawn as a line
-                   ax=None, title=''): # axes (a new 8x3 figure when None) and title
+                   ax=None, # axes to draw on; a new 8x3 figure when None
+                   title=''): # the axes' title
     "Stable (light) and diverging (dark) settings over beta (x) and lr·λ (y, log); returns ax."
     stable = np.asarray(stable, float)
     if stable.shape != (len(betas), len(lrs)): raise ValueError(f"`stable` must have shape (len(betas), len(lrs)) = {(len(betas), len(lrs))}, got {stable.shape}")
