@@ -1,4 +1,5 @@
-"""Lesson 5's momentum conventions against independent references: PyTorch's documented SGD update
+"""Lesson 5's momentum conventions against independent references: torch.optim.SGD itself (PyTorch CPU,
+float64, row by row on the workbook's rows; a dev requirement, never skipped), PyTorch's documented SGD update
 (torch.optim.SGD docs: b_1 = g_1, b_t = mu*b_{t-1} + (1 - tau)*g_t, theta_t = theta_{t-1} - lr*b_t),
 fastai's documented test values for average_grad and SGD (docs.fast.ai/optimizer.html), the
 closed form of an EWMA, and the eigenvalues of the heavy-ball recursion for the stability bound."""
