@@ -6,7 +6,7 @@
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
            'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer', 'plot_stability']
 
-# %% ../nbs/05_momentum.ipynb #696279e3
+# %% ../nbs/05_momentum.ipynb #bbfc1d21
 import numpy as np
 from .data import graddesc_data
 from .checks import as_float, check_positive, check_beta, check_count, unbox
