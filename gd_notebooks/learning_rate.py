@@ -83,26 +83,51 @@ def full_batch_lr(model, params, x):
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
 # %% ../nbs/04_learning_rate.ipynb #02bd6559
-def _epoch_product(x, lr):
-    "Π over rows of (I − 2·lr·v vᵀ), v = (x, 1), kept scaled: (M / s, log s), vectorized over `lr`."
+def _row_map(xi, l, b, k):
+    "The per-row map of (a − a⋆, b − b⋆, m_a, m_b) under momentum: m ← b·m + k·g, w ← w − l·m; l, b, k broadcast."
+    G = 2 * np.outer((xi, 1.), (xi, 1.))
+    R = np.zeros(np.broadcast_shapes(l.shape, b.shape) + (4, 4))
+    R[..., :2, :2] = np.eye(2) - (l * k)[..., None, None] * G
+    R[..., :2, 2:] = -(l * b)[..., None, None] * np.eye(2)
+    R[..., 2:, :2] = k[..., None, None] * G
+    R[..., 2:, 2:] = b[..., None, None] * np.eye(2)
+    return R
+
+# %% ../nbs/04_learning_rate.ipynb #8c60e056
+def _epoch_product(x, lr, beta=0., dampening=True):
+    "Π over rows of the per-row maps, kept scaled: (M / s, log s). 2x2 on (a, b) for plain SGD, 4x4 with momentum."
     (x, _), lr = check_xy(x, x), np.asarray(check_positive(lr, 'lr'))
-    l, M, logs = lr[..., None, None], np.broadcast_to(np.eye(2), lr.shape + (2, 2)).copy(), np.zeros(lr.shape)
+    beta = np.asarray(check_beta(beta, 'beta'))
+    if not isinstance(dampening, (bool, np.bool_)): raise TypeError(f"`dampening` must be True or False, got {dampening!r}")
+    sgd = beta.ndim == 0 and beta == 0
+    shape = np.broadcast_shapes(lr.shape, () if sgd else beta.shape)
+    M, logs = np.broadcast_to(np.eye(2 if sgd else 4), shape + ((2, 2) if sgd else (4, 4))).copy(), np.zeros(shape)
+    k = 1 - beta if dampening else np.ones_like(beta)
     for xi in x:
-        v = np.array([xi, 1.])
-        M = M - 2 * l * v[:, None] * (v @ M)[..., None, :]
+        if sgd:
+            v = np.array([xi, 1.])
+            M = M - 2 * lr[..., None, None] * v[:, None] * (v @ M)[..., None, :]
+        else: M = _row_map(xi, lr, beta, k) @ M
         s = np.abs(M).max((-2, -1)); M /= s[..., None, None]; logs += np.log(s)
     return M, logs
 
 # %% ../nbs/04_learning_rate.ipynb #f7851787
-def epoch_matrix(x, lr):
-    "The linear part M of one epoch of per-row SGD on a·x + b: θ − θ⋆ ↦ M·(θ − θ⋆), shape (...lr, 2, 2)."
-    M, logs = _epoch_product(x, lr)
+def epoch_matrix(x, # the rows' inputs, in training order
+                 lr, # learning rate(s): an array gives one matrix per rate
+                 beta=0., # momentum; 0 is plain SGD (2x2 on a, b); otherwise 4x4 on (a, b, m_a, m_b); arrays broadcast with `lr`
+                 dampening:bool=True): # m ← beta·m + (1 − beta)·g (the workbook) or m ← beta·m + g (PyTorch)
+    "The linear part M of one epoch of per-row training on a·x + b: deviation ↦ M·deviation, shape (..., 2, 2) or (..., 4, 4)."
+    M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
 # %% ../nbs/04_learning_rate.ipynb #22eae718
-def epoch_radius(x, lr):
-    "Spectral radius of `epoch_matrix(x, lr)`: above 1 per-row SGD diverges. Vectorized over `lr`."
-    M, logs = _epoch_product(x, lr)
+def epoch_radius(x, # the rows' inputs, in training order
+                 lr, # learning rate(s)
+                 beta=0., # momentum (0: plain SGD); arrays broadcast with `lr`
+                 dampening:bool=True): # the workbook's dampened momentum, or PyTorch's undampened form
+    "Spectral radius of `epoch_matrix`: per-row training converges when it is below 1 and diverges above. Vectorized over `lr` and `beta`."
+    if np.ndim(x) == 0 and np.ndim(lr) >= 1: raise TypeError("`x` must be the rows' inputs and `lr` the rate: got a scalar `x` and an array `lr` (arguments swapped?)")
+    M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 

@@ -1,4 +1,5 @@
-"""Lesson 5's momentum conventions against independent references: PyTorch's documented SGD update
+"""Lesson 5's momentum conventions against independent references: torch.optim.SGD itself (PyTorch CPU,
+float64, row by row on the workbook's rows; a dev requirement, never skipped), PyTorch's documented SGD update
 (torch.optim.SGD docs: b_1 = g_1, b_t = mu*b_{t-1} + (1 - tau)*g_t, theta_t = theta_{t-1} - lr*b_t),
 fastai's documented test values for average_grad and SGD (docs.fast.ai/optimizer.html), the
 closed form of an EWMA, and the eigenvalues of the heavy-ball recursion for the stability bound."""
@@ -96,3 +97,51 @@ def test_no_warnings_when_diverging():
         w = run_1d(Momentum(np.array([1., 100.]), 0.9, dampening=False), lambda w: 1e200 * w, w0=1., steps=50)
         t = fit(Linear(), {'a': 1., 'b': 1.}, *graddesc_data(), Momentum(1., 0.9), epochs=6)
     assert not np.isfinite(w[-1]).any() and t.diverged
+
+# --- PyTorch itself (torch.optim.SGD, CPU, float64), row by row on the workbook's rows -------------
+import torch
+
+def _torch_rows(p, lr, beta, dampening=0., epochs=3):
+    "torch.optim.SGD with momentum on a·x + b, one update per row in sheet order; (a, b) after each row."
+    x, y = graddesc_data()
+    a, b = (torch.tensor(p[n], dtype=torch.float64, requires_grad=True) for n in 'ab')
+    opt = torch.optim.SGD([a, b], lr=lr, momentum=beta, dampening=dampening)
+    out = []
+    for xi, yi in zip(np.tile(x, epochs).tolist(), np.tile(y, epochs).tolist()):
+        opt.zero_grad()
+        ((a * xi + b - yi) ** 2).backward()
+        opt.step()
+        out.append((a.item(), b.item()))
+    return np.array(out)
+
+def _ours_rows(p, lr, beta, dampening, m0=None, epochs=3):
+    "Momentum row by row, its momentum starting at `m0` (a dict of gradients) or at 0."
+    x, y = graddesc_data()
+    opt, model = Momentum(lr, beta, dampening), Linear()
+    state = opt.init(p) if m0 is None else {f'm_{n}': np.float64(v) for n, v in m0.items()}
+    out = []
+    for xi, yi in zip(np.tile(x, epochs), np.tile(y, epochs)):
+        p, state = opt.step(p, model.grad(p, xi, yi), state)
+        out.append((float(p['a']), float(p['b'])))
+    return np.array(out)
+
+@pytest.mark.parametrize('lr,beta', [(1e-5, 0.9), (1e-4, 0.5), (2e-4, 0.0), (3e-5, 0.99)])
+def test_undampened_equals_torch_sgd(lr, beta):
+    "PyTorch's default (dampening=0) is Momentum(dampening=False) to rounding (rtol 1e-13, atol 1e-14), row by row; fit agrees."
+    p0 = {'a': 1., 'b': 1.}
+    ref = _torch_rows(p0, lr, beta)
+    np.testing.assert_allclose(_ours_rows(p0, lr, beta, False), ref, rtol=1e-13, atol=1e-14)
+    t = fit(Linear(), p0, *graddesc_data(), Momentum(lr, beta, dampening=False), epochs=3)
+    np.testing.assert_allclose(np.stack([t.history['a'][1:], t.history['b'][1:]], 1), ref, rtol=1e-13, atol=1e-14)
+
+@pytest.mark.parametrize('lr,beta', [(1e-4, 0.9), (2e-4, 0.5), (1e-4, 0.99)])
+def test_torch_dampening_beta_is_the_workbook_form_started_at_the_first_gradient(lr, beta):
+    """torch's dampening=beta: b_1 = g_1, then b = beta*b + (1 - beta)*g. That is the workbook's dampened
+    momentum with m_0 = g_1 instead of 0; with m_0 = 0 the first step is 1/(1 - beta) times smaller."""
+    p0, x, y = {'a': 1., 'b': 1.}, *graddesc_data()
+    ref = _torch_rows(p0, lr, beta, dampening=beta)
+    g1 = Linear().grad(p0, x[0], y[0])
+    np.testing.assert_allclose(_ours_rows(p0, lr, beta, True, m0=g1), ref, rtol=1e-13, atol=0)
+    ours0 = _ours_rows(p0, lr, beta, True)
+    np.testing.assert_allclose(ref[0] - 1, (ours0[0] - 1) / (1 - beta), rtol=1e-12)
+    assert not np.allclose(ours0, ref, rtol=1e-6)

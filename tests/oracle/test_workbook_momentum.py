@@ -107,11 +107,25 @@ def test_run_carry_over():
     assert sh.params == {'a': rows[0][1], 'b': rows[0][0]}
 
 def test_reset_writes_lr_before_the_warm_up():
-    "Reset writes 0.0001 into D2 before its warm-up: the starting momentum does not depend on the lr before it."
+    """Reset writes 0.0001 into D2 before its warm-up: the starting momentum does not depend on the lr
+    given; a given lr is typed in after Reset (one rule for every sheet) and runs the displayed epochs."""
     spec = MomentumSheet()
-    assert spec.reset(0.01) == spec.reset(None) == spec.reset(1e-4)
-    assert spec.reset(0.01)[2] == 0.0001
+    assert spec.reset(0.01)[:2] == spec.reset(None)[:2] == spec.reset(1e-4)[:2]
+    assert (spec.reset(0.01)[2], spec.reset(None)[2]) == (0.01, 0.0001)
     assert Sheet('momentum', lr=0.01).state == Sheet('momentum').state
+
+@pytest.mark.parametrize('lr', [1e-3, 2e-4, 5e-5])
+def test_given_lr_runs_the_displayed_epochs(lr):
+    "Sheet('momentum', lr=...) and .reset(lr=...): warm-up at 0.0001, displayed epochs at lr (as typing lr after Reset)."
+    warm = Sheet('momentum').state
+    expected = math.sqrt(sum(r[4] for r in _formula_epoch(1., 1., warm['m_b'], warm['m_a'], lr=lr)))
+    sh = Sheet('momentum', lr=lr)
+    assert (sh.lr, sh.state, sh.errors) == (lr, warm, [expected])
+    typed = Sheet('momentum'); typed.lr = lr
+    assert typed.errors == sh.errors
+    other = Sheet('momentum'); other.reset(lr=lr)
+    assert (other.lr, other.state, other.errors) == (lr, warm, [expected])
+    assert sh.run(2).errors == typed.run(2).errors
 
 def test_typing_lr_recalculates_the_displayed_epoch():
     sh = Sheet('momentum')
