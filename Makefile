@@ -25,6 +25,7 @@ $(STAMP): requirements-dev.txt setup.py settings.ini
 install: $(STAMP)
 
 test: $(STAMP)
+	-bash tools/install_libreoffice.sh
 	$(BIN)/python -m pytest tests
 
 test-fast: $(STAMP)
