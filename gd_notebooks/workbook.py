@@ -135,7 +135,7 @@ def _formats(wb):
     F = lambda **kw: wb.add_format({'font_size': 10, **kw})
     return {'head': F(bold=True, bottom=1, align='center'), 'int': F(num_format='0'), 'w': F(num_format='0.0000'),
             'num': F(num_format='#,##0.00'), 'sci': F(num_format='0.00E+00'), 'name': F(bold=True, align='right'),
-            'hyper': F(bg_color='#FFF2CC', border=1), 'note': F(italic=True, font_color='#555555')}
+            'hyper': F(bg_color='#FFF2CC', border=1), 'start': F(bg_color='#FFF2CC', border=1, num_format='0.0000'), 'note': F(italic=True, font_color='#555555')}
 
 def _format_of(key, values, fmt):
     "Weights and state as 0.0000, errors and derivatives as #,##0.00; scientific when the column grows huge."
@@ -162,8 +162,8 @@ def _write_table(wb, ws, trace, model, opt, grad, mc, oc, fmt):
     ws.write(2, 0, 'start', fmt['name'])
     start = opt.init({m: trace.history[m][0] for m in model.names})
     for m in mc.order:
-        ws.write_number(2, cols.index(('new', m)), trace.history[m][0], fmt['hyper'])
-        for p in oc['state']: ws.write_number(2, cols.index((p, m)), float(start[f'{p}_{m}']), fmt['hyper'])
+        ws.write_number(2, cols.index(('new', m)), trace.history[m][0], fmt['start'])
+        for p in oc['state']: ws.write_number(2, cols.index((p, m)), float(start[f'{p}_{m}']), fmt['start'])
     for s, v in enumerate(rows):
         f = _row_formulas(cols, at, s + 4, s, n, mc, oc, grad)
         for i, k in enumerate(cols):
@@ -181,7 +181,14 @@ def _write_hypers(wb, ws, hypers, fmt, sheet):
     return 2 * len(hypers)
 
 # %% ../nbs/07_workbook.ipynb #c024
-def _charts(wb, ws, at, steps, sheet, pos, log):
+def _limits(v):
+    "Axis limits around the values `v` (5% margin) when they stay finite and moderate; else a scientific number format only."
+    v = np.asarray(v, float)
+    if not np.isfinite(v).all() or np.ptp(v) == 0 or np.abs(v).max() > 1e6: return {'num_format': '0.0E+00'}
+    pad = 0.05 * np.ptp(v)
+    return {'min': float(v.min() - pad), 'max': float(v.max() + pad), 'num_format': '0.000'}
+
+def _charts(wb, ws, at, steps, sheet, pos, log, path_a=(), path_b=()):
     "Two charts beside the table: err^2 per row, and the path of (a, b) from the start row on."
     ch = wb.add_chart({'type': 'line'})
     ch.add_series({'name': 'err^2', 'values': [sheet, 3, _idx(at, ('sq',)), steps + 2, _idx(at, ('sq',))], 'line': {'width': 1.25}})
@@ -194,7 +201,7 @@ def _charts(wb, ws, at, steps, sheet, pos, log):
     path.add_series({'name': '(a, b)', 'categories': [sheet, 2, a, steps + 2, a], 'values': [sheet, 2, b, steps + 2, b],
                      'line': {'width': 1.25}, 'marker': {'type': 'circle', 'size': 3}})
     path.set_title({'name': 'Path of (a, b): start, then after each row', 'name_font': {'size': 11}})
-    path.set_x_axis({'name': 'a'}); path.set_y_axis({'name': 'b', 'major_gridlines': {'visible': True}})
+    path.set_x_axis({'name': 'a', **_limits(path_a)}); path.set_y_axis({'name': 'b', 'major_gridlines': {'visible': True}, **_limits(path_b)})
     path.set_legend({'none': True}); path.set_size({'width': 560, 'height': 260})
     ws.insert_chart(pos, ch); ws.insert_chart(_below(pos, 14), path)
 
@@ -219,9 +226,9 @@ def to_workbook(path, # the .xlsx file to write
     end = _write_hypers(wb, ws, oc['hypers'], fmt, sheet)
     ws.write(0, end + 1, f"{model!r}, {opt!r}, grad={grad!r}, {epochs} epoch(s) of {len(trace.x)} rows. Type a new lr and recalculate.", fmt['note'])
     at = _write_table(wb, ws, trace, model, opt, grad, mc, oc, fmt)
-    ws.freeze_panes(3, 0)
+    ws.freeze_panes(3, 0); ws.set_landscape(); ws.fit_to_pages(1, 0); ws.repeat_rows(1)
     sq = np.asarray(trace.sq_errs, float); ok = sq[np.isfinite(sq) & (sq > 0)]
-    _charts(wb, ws, at, len(sq), sheet, f"{_col(len(at) + 1)}4", bool(ok.size) and ok.max() > 100 * ok.min())
+    _charts(wb, ws, at, len(sq), sheet, f"{_col(len(at) + 1)}4", bool(ok.size) and ok.max() > 100 * ok.min(), trace.history['a'], trace.history['b'])
     wb.close()
     return trace
 
