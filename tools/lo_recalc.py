@@ -55,6 +55,7 @@ def _job(desktop, job, tmp):
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(copy), "_blank", 0, (PropertyValue(Name="Hidden", Value=True),))
     if doc is None: raise RuntimeError(f"LibreOffice could not load {job['path']}")
     try:
+        doc.enableAutomaticCalculation(False)  # nothing is recomputed behind our back: only calculateAll() below
         for name, value in job.get('set', {}).items():
             if not doc.NamedRanges.hasByName(name): raise KeyError(f"no defined name {name!r} in {job['path']}")
             doc.NamedRanges.getByName(name).getReferredCells().getCellByPosition(0, 0).setValue(float(value))
