@@ -125,7 +125,7 @@ def _row_values(trace, model, opt, s, state):
     v.update({('est', m): g for m, g in numeric_grad(model, p, x, y).items()})
     v.update({('nsq', m): (model.predict({**p, m: p[m] + 0.01}, x) - y) ** 2 for m in names})
     _, state = opt.step(p, {m: trace.grads[m][s] for m in names}, state)
-    v.update({(k.split('_')[0], k.split('_', 1)[1]): u for k, u in state.items()})
+    v.update({tuple(k.split('_', 1)): u for k, u in state.items() if '_' in k}) # 'm_a' -> column ('m', 'a')
     if s % n == n - 1: v[('error',)] = trace.epoch_errors[s // n]
     return v, state
 
@@ -145,27 +145,33 @@ def _format_of(key, values, fmt):
     return fmt['sci'] if big else fmt['w' if key[0] in ('w', 'new') else 'num']
 
 # %% ../nbs/07_workbook.ipynb #c022
-def _write_table(wb, ws, trace, model, opt, grad, mc, oc, fmt):
-    "Rows 2 (headers), 3 (start) and 4... (one per step) of a run; returns the column letters."
-    cols = _columns(model, mc, oc, grad)
-    at = {k: _col(i) for i, k in enumerate(cols)}
-    steps, n = len(trace.sq_errs), len(trace.x)
-    state = opt.init({m: trace.history[m][0] for m in model.names})
-    rows = []
+def _run_values(trace, model, opt):
+    "Every step's cell values (see `_row_values`), replaying the optimizer's state along the trace."
+    state, rows = opt.init({m: trace.history[m][0] for m in model.names}), []
     with np.errstate(all='ignore'):
-        for s in range(steps):
+        for s in range(len(trace.sq_errs)):
             v, state = _row_values(trace, model, opt, s, state); rows.append(v)
-    col_fmt = {k: _format_of(k, [_stored(v[k]) for v in rows if k in v], fmt) for k in cols}
+    return rows
+
+def _write_head(ws, cols, col_fmt, trace, opt, mc, oc, fmt):
+    "Row 2: the column names (and each column's width and format); row 3: the starting weights and optimizer state."
     for i, k in enumerate(cols):
         ws.write(1, i, _header(k), fmt['head'])
         ws.set_column(i, i, 6 if k[0] in ('x', 'y', 'epoch', 'row') else 12, col_fmt[k])
     ws.write(2, 0, 'start', fmt['name'])
-    start = opt.init({m: trace.history[m][0] for m in model.names})
+    start = opt.init({m: trace.history[m][0] for m in mc.order})
     for m in mc.order:
         ws.write_number(2, cols.index(('new', m)), trace.history[m][0], fmt['start'])
         for p in oc['state']: ws.write_number(2, cols.index((p, m)), float(start[f'{p}_{m}']), fmt['start'])
+
+def _write_table(wb, ws, trace, model, opt, grad, mc, oc, fmt):
+    "Rows 2 (names), 3 (start) and 4... (one per step) of a run; returns the columns' letters."
+    cols, rows = _columns(model, mc, oc, grad), _run_values(trace, model, opt)
+    at = {k: _col(i) for i, k in enumerate(cols)}
+    col_fmt = {k: _format_of(k, [_stored(v[k]) for v in rows if k in v], fmt) for k in cols}
+    _write_head(ws, cols, col_fmt, trace, opt, mc, oc, fmt)
     for s, v in enumerate(rows):
-        f = _row_formulas(cols, at, s + 4, s, n, mc, oc, grad)
+        f = _row_formulas(cols, at, s + 4, s, len(trace.x), mc, oc, grad)
         for i, k in enumerate(cols):
             if k in f: ws.write_formula(s + 3, i, '=' + f[k], col_fmt[k], _stored(v[k]))
             elif k[0] in ('x', 'y', 'epoch', 'row'): ws.write_number(s + 3, i, float(v[k]), col_fmt[k])
@@ -213,7 +219,10 @@ def _below(cell, rows):
 
 # %% ../nbs/07_workbook.ipynb #c025
 def to_workbook(path, # the .xlsx file to write
-                model, params, x, y, opt, # as for `fit`: one model (no batch), SGD or Momentum
+                model, # Linear(), TwoLinear() or ReLUSandwich()
+                params:dict, # the starting weights, single numbers (one run per workbook)
+                x, y, # the rows, as for `fit`
+                opt, # SGD(lr) or Momentum(lr, beta, dampening)
                 epochs:int=1, # passes over the rows: one spreadsheet row per step
                 grad:str='analytic'): # 'analytic' or 'numeric' (the sheet's finite differences drive the update)
     "Run `fit` and write the run as live formulas, one row per step, with each cell's value; returns the Trace."
