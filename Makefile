@@ -33,6 +33,7 @@ browser: $(STAMP)
 test: browser
 
 test: $(STAMP)
+	-bash tools/install_libreoffice.sh
 	$(BIN)/python -m pytest tests
 
 test-fast: $(STAMP)

@@ -7,6 +7,7 @@ from .learning_rate import (mark_lrs, plot_lr_sweep, row_jacobian, row_curvature
                             epoch_matrix, epoch_radius, sgd_edge_lr, plot_radius, ewma, LRFind, lr_find, lr_explorer, plot_lr_multiples)
 from .momentum import plot_ewma, Momentum, run_1d, momentum_rows, plot_grads, momentum_max_lr, plot_stability, momentum_runs, momentum_explorer, momentum_edge_lr, plot_rate_map
 from .adaptive import RMSProp, Adam, Scheduled, sheet_anneal, adaptive_rows, race_run, race_explorer
+from .workbook import to_workbook, sheet_to_workbook, read_cells, lesson_workbooks
 
 __all__ = [n for n in dir() if not n.startswith('_')]
 
