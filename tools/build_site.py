@@ -322,6 +322,23 @@ def fold_going_deeper(html):
     html = html[:m.start(3)] + f'<details class="going-deeper">{summary}' + html[start:i] + '</details>' + html[i:]
     return html.replace('</body>', OPEN_ON_HASH + '\n</body>', 1)
 
+def add_downloads(pages):
+    "Each lesson's runs as spreadsheets of live formulas (gd_notebooks.workbook.lesson_workbooks) in _docs/downloads, linked under the lesson's title."
+    from gd_notebooks.workbook import lesson_workbooks
+    out = DOCS/'downloads'
+    out.mkdir(parents=True, exist_ok=True)
+    files = sorted(p.name for p in map(Path, lesson_workbooks(out)))
+    for p in pages:
+        mine = [f for f in files if f.split('_')[0] == Path(p['notebook']).name.split('_')[0]]
+        if not mine or not Path(p['notebook']).name[:1].isdigit(): continue
+        f = DOCS/p['page']
+        links = ', '.join(f'<a href="downloads/{n}" download>{n}</a>' for n in mine)
+        box = (f'<p class="gd-downloads">This lesson in a spreadsheet, every cell a live formula you can change '
+               f'(see <a href="workbook.html">Back to Excel</a>): {links}</p>')
+        html = f.read_text()
+        f.write_text(re.sub(r'(</header>)', lambda m: m.group(1) + box, html, count=1) if '</header>' in html else html.replace('</h1>', '</h1>' + box, 1))
+    return files
+
 def finish_pages(pages):
     "Every page: local KaTeX instead of the CDN, the site's icon, `Going deeper` folded; pages with saved widgets: their state and the embed manager."
     shutil.copyfile(ASSETS/'favicon.svg', DOCS/'favicon.svg')
@@ -396,12 +413,13 @@ def build():
     warnings = render()
     copy_assets()
     finish_pages(pages)
+    downloads = add_downloads(pages)
     unlinked = unlink_missing_anchors()
     stamp = source_date()
     bad = off_host_references()
     if bad: sys.exit('build_site: the site would load from other hosts:\n  ' + '\n  '.join(bad))
     report = {'pages': [{k: v for k, v in p.items() if k != 'widget_state'} | {'widgets': bool(p['widget_state'])} for p in pages],
-              'problems': problems, 'smalldocs_warnings': warnings, 'unlinked': unlinked}
+              'problems': problems, 'downloads': downloads, 'smalldocs_warnings': warnings, 'unlinked': unlinked}
     (DOCS/REPORT).write_text(json.dumps(report, indent=1) + '\n')
     for f in DOCS.rglob('*'): os.utime(f, (stamp, stamp))
     t3 = time.perf_counter()
