@@ -1,7 +1,8 @@
 // Per-row training of the course's models in the browser: the same arithmetic as the package's `fit`,
 // operation for operation, so that an explorer on a page without a kernel shows the package's numbers.
 // Models: 'Linear' a·x + b, 'TwoLinear' c·(a·x + b) + d, 'ReLUSandwich' c·max(a·x + b, 0) + d.
-// Optimizers: {kind: 'SGD', lr} and {kind: 'Momentum', lr, beta, dampening}.
+// Optimizers: {kind: 'SGD', lr}, {kind: 'Momentum', lr, beta, dampening}, {kind: 'RMSProp', lr, beta, eps, lagged, init}
+// and {kind: 'Adam', lr, beta1, beta2, eps, debias, init}, with the package's defaults.
 
 export const MODELS = {
   Linear: {
@@ -51,6 +52,28 @@ export function makeOptimizer(opt) {
     return {
       init: p => mapNames(p, () => 0),
       step(p, g, m) { const m2 = mapNames(p, n => m[n] * opt.beta + k * g[n]); return [mapNames(p, n => p[n] - m2[n] * opt.lr), m2]; },
+    };
+  }
+  if (opt.kind === 'RMSProp') {  // s ← beta·s + (1 − beta)·g²; w ← w − lr·g/(√s + eps), s of the row before when lagged
+    const beta = opt.beta ?? 0.99, k = 1 - beta, eps = opt.eps ?? 1e-8, start = opt.init ?? 0;
+    return {
+      init: p => mapNames(p, () => 0 + start),
+      step(p, g, s) {
+        const s2 = mapNames(p, n => s[n] * beta + k * (g[n] * g[n])), d = opt.lagged ? s : s2;
+        return [mapNames(p, n => p[n] - g[n] * opt.lr / (Math.sqrt(d[n]) + eps)), s2];
+      },
+    };
+  }
+  if (opt.kind === 'Adam') {  // m, v as EWMAs of g and g²; w ← w − lr·m̂/(√v̂ + eps), hats debiased at step t
+    const b1 = opt.beta1 ?? 0.9, b2 = opt.beta2 ?? 0.999, k1 = 1 - b1, k2 = 1 - b2, eps = opt.eps ?? 1e-8, start = opt.init ?? 0;
+    const debias = opt.debias ?? true;
+    return {
+      init: p => ({t: 0, m: mapNames(p, () => 0), v: mapNames(p, () => 0 + start)}),
+      step(p, g, st) {
+        const t = st.t + 1, m = mapNames(p, n => st.m[n] * b1 + k1 * g[n]), v = mapNames(p, n => st.v[n] * b2 + k2 * (g[n] * g[n]));
+        const c1 = debias ? 1 - b1 ** t : 1, c2 = debias ? 1 - b2 ** t : 1;
+        return [mapNames(p, n => p[n] - m[n] / c1 * opt.lr / (Math.sqrt(v[n] / c2) + eps)), {t, m, v}];
+      },
     };
   }
   throw new Error(`unknown optimizer ${opt.kind}`);
