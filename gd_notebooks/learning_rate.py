@@ -53,8 +53,10 @@ def plot_lr_sweep(lrs, # learning rates, one per run
     ax.legend(loc='upper left', frameon=False)
     return ax
 
-# %% ../nbs/04_learning_rate.ipynb #8a06d761
-def row_jacobian(model, params, x):
+# %% ../nbs/04_learning_rate.ipynb #a74e30c7
+def row_jacobian(model, # a model instance, e.g. `TwoLinear()`
+                 params, # its weights (floats, or arrays for a batch of models)
+                 x): # the rows' inputs
     "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
     params, (x, _) = check_params(model, params), check_xy(x, x)
     shape = batch_shape(params)
@@ -63,26 +65,34 @@ def row_jacobian(model, params, x):
         J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
     return {n: np.broadcast_to(J[n], (len(x), *shape)) for n in model.names}
 
-# %% ../nbs/04_learning_rate.ipynb #378f47da
-def row_curvature(model, params, x):
+# %% ../nbs/04_learning_rate.ipynb #d1f4698f
+def row_curvature(model, # a model instance
+                  params, # its weights (floats, or arrays for a batch of models)
+                  x): # the rows' inputs
     "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
-# %% ../nbs/04_learning_rate.ipynb #7ac067f6
-def critical_lr(model, params, x):
+# %% ../nbs/04_learning_rate.ipynb #bc56bd32
+def critical_lr(model, # a model instance
+                params, # the weights at which the bound is taken
+                x): # the rows' inputs
     "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ."
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
-# %% ../nbs/04_learning_rate.ipynb #8d8462b9
-def gauss_newton(model, params, x):
+# %% ../nbs/04_learning_rate.ipynb #ab0a1ba1
+def gauss_newton(model, # a model instance
+                 params, # its weights (floats, or arrays for a batch of models)
+                 x): # the rows' inputs
     "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
-# %% ../nbs/04_learning_rate.ipynb #0e456b83
-def full_batch_lr(model, params, x):
-    "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable."
+# %% ../nbs/04_learning_rate.ipynb #7938c3d6
+def full_batch_lr(model, # a model instance
+                  params, # the weights at which the Hessian is taken
+                  x): # the rows' inputs
+    "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable (times len(x) for the mean)."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
 # %% ../nbs/04_learning_rate.ipynb #30f796b3
@@ -134,8 +144,9 @@ def epoch_radius(x, # the rows' inputs, in training order
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 
-# %% ../nbs/04_learning_rate.ipynb #92c78c30
-def sgd_edge_lr(x, lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
+# %% ../nbs/04_learning_rate.ipynb #190db29e
+def sgd_edge_lr(x, # the rows' inputs, in training order (x[:-1] for the sheet's Run button)
+                lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
     "The first lr above `lo` where `epoch_radius` reaches 1: the exact edge of per-row SGD on a·x + b."
     (x, _) = check_xy(x, x)
@@ -292,7 +303,7 @@ class LRFind:
             ax.plot([s], [np.interp(np.log(s), np.log(self.lrs), self.losses)], 'os^D'[i], color='k', mfc='none', label=f"{k}: {s:.2g}" + (' (!)' if self.flags[k] else ''))
         if np.isfinite(self.diverged_lr): ax.axvline(self.diverged_lr, color='C3', lw=1, ls=':', label=f'raw loss diverged: {self.diverged_lr:.2g}')
         ax.set(xscale='log', yscale='log', xlabel='learning rate', ylabel="loss (all rows' MSE)" if self.loss == 'full' else "loss (the row's squared error)")
-        if marks: mark_lrs(ax, marks, y=0.5)
+        if marks: mark_lrs(ax, marks)
         ax.legend(loc='lower left', frameon=False, fontsize=9)
         return ax
 
@@ -340,9 +351,9 @@ def lr_explorer_parts(x, # the rows' inputs
     "The explorer's figure, its `update(lr)`, the artists `update` moves and the ones that never change."
     import matplotlib.pyplot as plt
     (x, y), one = check_xy(x, y), {'a': 1., 'b': 1.}
-    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3))
+    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3), dpi=72)  # a light canvas: redraws stay fast
     plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5)
-    mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'fit edge': sgd_edge_lr(x)}, y=0.4)
+    mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'fit edge': sgd_edge_lr(x)})
     ar.set_yticks([0.98, 1., 1.02]); static = list(ar.lines) + list(ar.texts)
     ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)')
     ae.set_xticks(np.linspace(0, epochs, 4).round()); log_ticks(ae.yaxis, 5)
