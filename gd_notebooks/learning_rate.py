@@ -343,7 +343,7 @@ def lr_find(model, # a model instance, e.g. `Linear()`
     if flags[rule]: warnings.warn(f"lr_find: {rule} suggestion {sug[rule]:.3g}: {flags[rule]}", stacklevel=2)
     return LRFind(lrs, sm, raw, loss, rule, sug, flags, div)
 
-# %% ../nbs/04_learning_rate.ipynb #d4897dc8
+# %% ../nbs/04_learning_rate.ipynb #feba6956
 def lr_explorer_parts(x, # the rows' inputs
                       y, # their targets
                       epochs:int=30, # epochs trained per redraw
@@ -370,7 +370,7 @@ def lr_explorer_parts(x, # the rows' inputs
     fig.tight_layout()
     return fig, update, [line, dot, title, note], static
 
-# %% ../nbs/04_learning_rate.ipynb #2ddafd93
+# %% ../nbs/04_learning_rate.ipynb #5fdb0867
 def lr_explorer(x, # the rows' inputs
                 y, # their targets
                 lr:float=1e-4, # the slider's starting value
@@ -382,7 +382,7 @@ def lr_explorer(x, # the rows' inputs
                                     readout_format='.2e', continuous_update=False)
     return Explorer(fig, update, moving=moving, static=static, lr=slider)
 
-# %% ../nbs/04_learning_rate.ipynb #c8421d46
+# %% ../nbs/04_learning_rate.ipynb #16ac1024
 def plot_lr_multiples(x, # the rows' inputs
                       y, # their targets
                       lrs:dict, # panel title -> learning rate, one panel each
