@@ -28,3 +28,11 @@ def test_first_epoch_is_the_epoch_matrix(workbook):
     (x, y, a, b, a_new, b_new), lr = _basic(workbook['basic'])
     start, end = np.array([a[0] - 2, b[0] - 30]), np.array([a_new[-1] - 2, b_new[-1] - 30])
     np.testing.assert_allclose(epoch_matrix(x, lr) @ start, end, rtol=1e-9)
+
+def test_the_sheet_carries_the_weights_entering_row_29(workbook):
+    "Run carries `lastslope`/`lastconst` (D32, C32: the weights entering row 29), so the sheet's epoch map is the product over rows 1-28."
+    (x, y, a, b, a_new, b_new), lr = _basic(workbook['basic'])
+    assert (workbook['basic']['D32'].value, workbook['basic']['C32'].value) == (a[-1], b[-1])
+    start, carried = np.array([a[0] - 2, b[0] - 30]), np.array([a[-1] - 2, b[-1] - 30])
+    np.testing.assert_allclose(epoch_matrix(x[:-1], lr) @ start, carried, rtol=1e-9)
+    assert abs(sgd_edge_lr(x[:-1]) - 3.889e-4) < 1e-7 and sgd_edge_lr(x[:-1]) < sgd_edge_lr(x)
