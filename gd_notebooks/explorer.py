@@ -8,12 +8,10 @@ __all__ = ['fig_png', 'Explorer', 'fig_rgba', 'Backdrop', 'render_backdrop', 'at
 # %% ../nbs/92_explorer.ipynb #ee4a7b7c
 import io, sys, time, base64
 import numpy as np
-import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib._pylab_helpers import Gcf
 from matplotlib.layout_engine import TightLayoutEngine
-import ipywidgets as widgets
 
 # %% ../nbs/92_explorer.ipynb #d0833f26
 def fig_png(fig:Figure): # the figure to render
@@ -25,6 +23,7 @@ def fig_png(fig:Figure): # the figure to render
 # %% ../nbs/92_explorer.ipynb #3be33e91
 def _detach(fig):
     "Take `fig` from pyplot so no backend shows it again at cell end; True if its canvas is an ipympl widget."
+    import ipywidgets as widgets, matplotlib.pyplot as plt
     if not isinstance(fig.canvas, widgets.DOMWidget):
         plt.close(fig)
         return False
@@ -42,6 +41,7 @@ def _layout_once(fig):
 
 # %% ../nbs/92_explorer.ipynb #87158b51
 def _check_explorer(fig, update, controls):
+    import ipywidgets as widgets
     if not isinstance(fig, Figure): raise TypeError(f"`fig` must be a matplotlib Figure, got {type(fig).__name__}")
     if not callable(update): raise TypeError(f"`update` must be callable, got {type(update).__name__}")
     if not controls: raise ValueError("an Explorer needs at least one control, e.g. `lr=FloatLogSlider(...)`")
@@ -57,6 +57,7 @@ def _png_output(fig):
 # %% ../nbs/92_explorer.ipynb #54a2f0f8
 def _check_in_range(name, control, value):
     "A ValueError when `value` lies outside what `control` can show (sliders clamp silently otherwise)."
+    import ipywidgets as widgets
     lo, hi = getattr(control, 'min', None), getattr(control, 'max', None)
     if isinstance(control, widgets.FloatLogSlider): lo, hi = control.base ** lo, control.base ** hi
     opts = getattr(control, 'options', None)
@@ -73,6 +74,7 @@ class Explorer:
                  *, moving=None, # artists `update` changes (list, or a function returning them): the rest is drawn once, as a backdrop
                  static=(), # artists that never change, drawn into the backdrop with the axes
                  **controls): # name=ipywidgets control; its value reaches `update` under that name
+        import ipywidgets as widgets
         _check_explorer(fig, update, controls)
         self.fig, self.update, self.controls = fig, update, controls
         self.moving, self.static, self.backdrop, self._dpi = moving, list(static), None, None
