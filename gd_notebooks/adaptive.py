@@ -14,6 +14,7 @@ from .sheets import register_sheet
 from .data import graddesc_data
 from .neuron import Linear, SGD, fit
 from .momentum import Momentum
+from .data import WORKBOOK_START
 
 # %% ../nbs/06_adaptive.ipynb #ad000011
 def _check_eps(v, name='eps'):
@@ -102,7 +103,7 @@ class RMSPropSheet(_AdaptiveSheet):
     def opt(self, lr): return RMSProp(lr, 0.9, eps=0., lagged=True)
     def reset(self, lr):
         "Reset: J33:K33 := 10000, a = b = 1 (lr kept); J32:K32 pasted into J33:K33 twice, recalculating after each."
-        p0, lr = {'a': 1., 'b': 1.}, (0.02 if lr is None else lr)
+        p0, lr = dict(WORKBOOK_START), (0.02 if lr is None else lr)
         s = self.last(p0, {'s_b': 1e4, 's_a': 1e4}, lr)
         return p0, self.last(p0, s, lr), lr
 
@@ -116,7 +117,7 @@ class AdamSheet(_AdaptiveSheet):
     def opt(self, lr): return Adam(lr, 0.9, self.beta2, eps=0., debias=False)
     def reset(self, lr):
         "Reset: v := 10000, m := 0, a = b = 1, lr := 1; then v, m, v, m pasted from row 32 in turn, recalculating after each."
-        p0, s = {'a': 1., 'b': 1.}, {'m_b': 0., 'm_a': 0., 'v_b': 1e4, 'v_a': 1e4}
+        p0, s = dict(WORKBOOK_START), {'m_b': 0., 'm_a': 0., 'v_b': 1e4, 'v_a': 1e4}
         for part in ('v', 'm', 'v', 'm'):
             last = self.last(p0, s, 1.)
             s = {**s, f'{part}_b': last[f'{part}_b'], f'{part}_a': last[f'{part}_a']}
@@ -135,7 +136,7 @@ class AdamAnnSheet(AdamSheet):
     beta2 = 0.95
     def reset(self, lr):
         "Reset (manual calculation): two epochs from v 10000, m 0, each pasting m and v; N3 from the first."
-        p0 = {'a': 1., 'b': 1.}
+        p0 = dict(WORKBOOK_START)
         s = self.last(p0, {'m_b': 0., 'm_a': 0., 'v_b': 1e4, 'v_a': 1e4}, 1.)
         return p0, {**self.last(p0, s, 1.), 'prev_grad2': grad_size(s)}, 1.
     def after_run_step(self, rows, state, lr):
@@ -189,7 +190,7 @@ def race_run(opt:str, # 'SGD', 'momentum' (undampened), 'RMSProp' or 'Adam', in 
              epochs:int=20): # passes over the rows
     "One run of `opt` from a = b = 1 on the workbook's rows: a `Trace`."
     if opt not in OPTIMIZERS: raise ValueError(f"`opt` must be one of {list(OPTIMIZERS)}, got {opt!r}")
-    return fit(Linear(), {'a': 1., 'b': 1.}, *graddesc_data(), OPTIMIZERS[opt](lr, beta, beta2), epochs)
+    return fit(Linear(), dict(WORKBOOK_START), *graddesc_data(), OPTIMIZERS[opt](lr, beta, beta2), epochs)
 
 # %% ../nbs/06_adaptive.ipynb #ad000065
 def _race_figure(epochs):

@@ -13,6 +13,7 @@ from .data import graddesc_data
 from .checks import check_params, check_positive, check_xy
 from .neuron import Linear, SGD, fit, numeric_grad
 from .plotting import new_ax, log_ticks
+from .data import WORKBOOK_LR
 
 # %% ../nbs/02_collapse.ipynb #3077a694
 class TwoLinear:
@@ -171,7 +172,7 @@ def _collapse_figure(epochs):
     return fig, blow, [marks, legend]
 
 # %% ../nbs/02_collapse.ipynb #143083d5
-def collapse_explorer(lr:float=1e-4, # starting learning rate
+def collapse_explorer(lr:float=WORKBOOK_LR, # starting learning rate
                       ac:float=1., # starting a = c
                       bd:float=1., # starting b = d
                       grad:str='analytic', # 'analytic' or 'numeric'

@@ -15,6 +15,7 @@ from .checks import as_float, check_positive, check_beta, check_xy, check_params
 from .neuron import Linear, SGD, fit, plot_errors
 from .explorer import Explorer
 from .plotting import new_ax, log_ticks
+from .data import WORKBOOK_LR, WORKBOOK_START
 
 # %% ../nbs/04_learning_rate.ipynb #eddb32e2
 def mark_lrs(ax, # axes with the learning rate on x
@@ -350,7 +351,7 @@ def lr_explorer_parts(x, # the rows' inputs
                       lr_range=(1e-6, 1e-2)): # the slider's range; also the radius curve's
     "The explorer's figure, its `update(lr)`, the artists `update` moves and the ones that never change."
     import matplotlib.pyplot as plt
-    (x, y), one = check_xy(x, y), {'a': 1., 'b': 1.}
+    (x, y), one = check_xy(x, y), dict(WORKBOOK_START)
     fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3), dpi=72)  # a light canvas: redraws stay fast
     plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5)
     mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'fit edge': sgd_edge_lr(x)})
@@ -373,7 +374,7 @@ def lr_explorer_parts(x, # the rows' inputs
 # %% ../nbs/04_learning_rate.ipynb #5fdb0867
 def lr_explorer(x, # the rows' inputs
                 y, # their targets
-                lr:float=1e-4, # the slider's starting value
+                lr:float=WORKBOOK_LR, # the slider's starting value
                 epochs:int=30): # epochs trained per redraw
     "An `Explorer` with a log-scale learning-rate slider over the error by epoch and the radius curve."
     import ipywidgets as widgets
@@ -390,7 +391,7 @@ def plot_lr_multiples(x, # the rows' inputs
     "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each (log y); returns the axes."
     import matplotlib.pyplot as plt
     if not isinstance(lrs, dict) or not lrs: raise ValueError(f"`lrs` must be a non-empty dict title -> learning rate, got {lrs!r}")
-    t = fit(Linear(), {'a': 1., 'b': 1.}, x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
+    t = fit(Linear(), dict(WORKBOOK_START), x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
     fig, axs = plt.subplots(1, len(lrs), figsize=(8, 3), squeeze=False)
     for j, (ax, (name, lr)) in enumerate(zip(axs[0], lrs.items())):
         plot_errors(t.epoch_errors[:, j], ax=ax, marker=''); ax.set_yscale('log')

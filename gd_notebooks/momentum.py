@@ -15,6 +15,7 @@ from .neuron import Linear, SGD, Trace, fit, Sheet, plot_contour, plot_path
 from .explorer import Explorer
 from .learning_rate import ewma, epoch_radius, sgd_edge_lr
 from .plotting import new_ax, log_ticks
+from .data import WORKBOOK_LR, WORKBOOK_START
 
 # %% ../nbs/05_momentum.ipynb #bc852efa
 def plot_ewma(t, # positions along the x axis
@@ -93,10 +94,10 @@ def momentum_rows(params, # the weights entering row 1, {'a', 'b'}
 class MomentumSheet:
     "Spec of the workbook's `momentum` sheet: dampened momentum, beta in J1, lr in D2."
     columns = ('x', 'y', 'b', 'a', 'pred', 'de/db', 'de/da', 'new b', 'new a', 'm_b', 'm_a', 'err^2')
-    beta, macro_lr = 0.9, 1e-4
+    beta, macro_lr = 0.9, WORKBOOK_LR
     def reset(self, lr): # a learning rate typed after Reset; None: the macro's 0.0001
         "Reset: a = b = 1, momentum 0, lr 0.0001, one warm-up epoch whose last momentum becomes the start."
-        p0 = {'a': 1., 'b': 1.}
+        p0 = dict(WORKBOOK_START)
         rows, *_ = self.epoch(p0, {'m_a': 0., 'm_b': 0.}, self.macro_lr)
         return p0, {'m_a': float(rows['m_a'][-1]), 'm_b': float(rows['m_b'][-1])}, (self.macro_lr if lr is None else lr)
     def epoch(self, params, # the weights entering row 1
@@ -181,7 +182,7 @@ def momentum_runs(x, # the rows' inputs
                   params=None): # the start; None: the workbook's a = b = 1
     "Plain SGD (model 0) and momentum (model 1) from the same start, in one batch: a `Trace`."
     opt = Momentum(lr, np.array([0., check_beta(beta)]), dampening)
-    return fit(Linear(), params or {'a': 1., 'b': 1.}, x, y, opt, epochs=epochs)
+    return fit(Linear(), params or dict(WORKBOOK_START), x, y, opt, epochs=epochs)
 
 # %% ../nbs/05_momentum.ipynb #bb0c5cd7
 STEP_RANGE = (1e-6, 1e3)
@@ -230,7 +231,7 @@ def _draw_runs(art, trace, lr, beta, dampening):
 # %% ../nbs/05_momentum.ipynb #866b89b2
 def momentum_explorer(x, # the rows' inputs
                       y, # the rows' targets
-                      lr:float=1e-4, # starting learning rate (slider 1e-6 to 1e-2, log)
+                      lr:float=WORKBOOK_LR, # starting learning rate (slider 1e-6 to 1e-2, log)
                       beta:float=0.9, # starting beta (slider 0 to 0.99)
                       dampening:bool=True, # start with the workbook's form (True) or PyTorch's (False)
                       epochs:int=5): # epochs per run

@@ -12,6 +12,7 @@ from .data import graddesc_data, standardize, unstandardize
 from .checks import check_params, check_xy
 from .neuron import fit, SGD, Trace
 from .plotting import new_ax
+from .data import WORKBOOK_LR
 
 # %% ../nbs/03_relu.ipynb #8f95edd6
 class ReLUSandwich:
@@ -160,7 +161,7 @@ def _relu_figure():
     return fig, dict(rows=rows, line=line, band=band, dead=dead, mark=mark, t0=t0, t1=t1, xx=np.linspace(0, 105, 211), x=x)
 
 # %% ../nbs/03_relu.ipynb #f5e74031
-def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
+def _relu_update(art, lr=WORKBOOK_LR, scale='raw', b0=1., step=0):
     "Move the explorer's artists to the run (lr, scale, b0) at `step`."
     t, mean, std = _relu_run(float(lr), scale, float(b0))
     step = int(min(max(step, 0), len(t.history['a']) - 1))
@@ -175,7 +176,7 @@ def _relu_update(art, lr=1e-4, scale='raw', b0=1., step=0):
     return p, frac[step]
 
 # %% ../nbs/03_relu.ipynb #e77cdf19
-def relu_explorer(lr:float=1e-4, # starting learning rate
+def relu_explorer(lr:float=WORKBOOK_LR, # starting learning rate
                   scale:str='raw', # 'raw' or 'standardized' x
                   b0:float=1., # starting b (a, c and d start at 1)
                   step:int=26): # the step shown

@@ -15,6 +15,7 @@ from .neuron import Linear, SGD, fit, numeric_grad, Sheet
 from .collapse import TwoLinear
 from .relu import ReLUSandwich
 from .momentum import Momentum
+from .data import WORKBOOK_LR, WORKBOOK_START
 
 # %% ../nbs/07_workbook.ipynb #c011
 def _col(i):
@@ -337,12 +338,12 @@ Sheet.to_workbook = _sheet_to_workbook
 # %% ../nbs/07_workbook.ipynb #c060
 def lesson_runs():
     "Each lesson's main run: file name -> (model, params, opt, epochs, grad), on the workbook's 29 rows."
-    one, ones = {'a': 1., 'b': 1.}, dict.fromkeys('abcd', 1.)
-    return {'01_neuron_run.xlsx': (Linear(), one, SGD(1e-4), 6, 'analytic'),
-            '02_collapse_run.xlsx': (TwoLinear(), ones, SGD(1e-4), 1, 'numeric'),
-            '03_relu_run.xlsx': (ReLUSandwich(), ones, SGD(1e-4), 6, 'analytic'),
+    one, ones = dict(WORKBOOK_START), dict.fromkeys('abcd', 1.)
+    return {'01_neuron_run.xlsx': (Linear(), one, SGD(WORKBOOK_LR), 6, 'analytic'),
+            '02_collapse_run.xlsx': (TwoLinear(), ones, SGD(WORKBOOK_LR), 1, 'numeric'),
+            '03_relu_run.xlsx': (ReLUSandwich(), ones, SGD(WORKBOOK_LR), 6, 'analytic'),
             '04_learning_rate_run.xlsx': (Linear(), one, SGD(1e-3), 2, 'analytic'),
-            '05_momentum_run.xlsx': (Linear(), one, Momentum(1e-4, 0.9), 5, 'analytic')}
+            '05_momentum_run.xlsx': (Linear(), one, Momentum(WORKBOOK_LR, 0.9), 5, 'analytic')}
 
 # %% ../nbs/07_workbook.ipynb #c061
 def lesson_workbooks(outdir): # the folder to write into (created if missing)
