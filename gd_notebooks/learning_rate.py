@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critical_lr', 'gauss_newton',
            'full_batch_lr', 'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'ewma', 'lr_suggestions',
-           'LRFind', 'lr_find', 'lr_explorer_parts', 'lr_explorer', 'plot_lr_multiples']
+           'LRFind', 'lr_find', 'lr_explorer_parts', 'lr_explorer', 'lr_page_explorer', 'plot_lr_multiples']
 
 # %% ../nbs/04_learning_rate.ipynb #464dbc11
 import sys, warnings
@@ -382,6 +382,30 @@ def lr_explorer(x, # the rows' inputs
     slider = widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.01, description='lr',
                                     readout_format='.2e', continuous_update=False)
     return Explorer(fig, update, moving=moving, static=static, lr=slider)
+
+# %% ../nbs/04_learning_rate.ipynb #72127124
+def lr_page_explorer(x, # the rows' inputs
+                     y, # their targets
+                     lr:float=WORKBOOK_LR, # the slider's starting value
+                     epochs:int=30, # epochs trained per move
+                     lr_range=(1e-6, 1e-2)): # the slider's range (log scale)
+    "The learning-rate explorer as a page explorer: the training reruns in the page, no kernel needed."
+    import matplotlib.pyplot as plt
+    from gd_notebooks.pageexplorer import page_explorer
+    (x, y), step = check_xy(x, y), 0.05
+    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3))
+    plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5); ar.set_yticks([0.98, 1., 1.02])
+    mark_lrs(ar, {'per-row bound': critical_lr(Linear(), dict(WORKBOOK_START), x), 'fit edge': sgd_edge_lr(x)})
+    ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)'); log_ticks(ae.yaxis, 5)
+    keys = 10 ** np.arange(np.log10(lr_range[0]), np.log10(lr_range[1]) + step / 2, step)  # every slider position
+    rho = np.minimum(epoch_radius(x, keys), ar.get_ylim()[1])
+    return page_explorer(fig, {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': x.tolist(), 'y': y.tolist(),
+                               'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': epochs, 'grad': 'analytic'},
+        [{'name': 'lr', 'kind': 'log', 'min': lr_range[0], 'max': lr_range[1], 'step': step, 'format': '.2e'}], values={'lr': lr},
+        series=[{'ax': ae, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#1f77b4', 'marker': True},
+                {'ax': ar, 'kind': 'point', 'x': '$lr', 'y': '@rho', 'color': '#ff7f0e'}],
+        texts=[{'ax': ae, 'template': 'lr {lr:.2e}: {status}, error {final_error:.4g}'}, {'ax': ar, 'template': 'radius per epoch {rho:.5g}'}],
+        lookups={'rho': {'control': 'lr', 'keys': keys.tolist(), 'values': rho.tolist()}}, id='lr')
 
 # %% ../nbs/04_learning_rate.ipynb #16ac1024
 def plot_lr_multiples(x, # the rows' inputs

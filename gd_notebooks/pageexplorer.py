@@ -106,6 +106,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
                   series:list, # what the page draws: {'ax', 'x', 'y', 'color'} or {'ax', 'kind': 'prediction'}
                   values:dict, # the controls' starting values
                   texts=(), # {'ax', 'template'}: a title over `ax` with numbers, e.g. 'error {final_error:.4g}'
+                  lookups=None, # name -> {'control', 'keys', 'values'}: numbers Python computed for each position of a control
                   id:str='explorer', # names the explorer on its page
                   dpi:float=200): # pixels per inch of the backdrop
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, a fallback picture of the default run."
@@ -116,10 +117,17 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     axes = list(dict.fromkeys(s['ax'] for s in series))
     size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 11
     spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, 'run': run,
-            'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series],
+            'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
             'texts': [{'x': (b := panel_of(t['ax'])['bbox'])[0] + b[2] / 2, 'y': b[1] - 0.5 * size * dpi / 72, 'template': t['template'], 'size': size * dpi / 72} for t in texts]}
     t = fit_recipe(resolve_run(run, values)); n = len(run['x'])
-    drawn = [s['ax'].plot(series_data(t, s['x'], n), series_data(t, s['y'], n), color=s.get('color'))[0] for s in series if s.get('kind') != 'prediction']
+    def pick(v): # a point's coordinate: a control ('$name'), a lookup ('@name') or a number
+        if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
+        if isinstance(v, str) and v[:1] == '@':
+            tb = lookups[v[1:]]; return tb['values'][int(np.argmin(np.abs(np.log(np.array(tb['keys']) / values[tb['control']]))))]
+        return v
+    drawn = [s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
+             s['ax'].plot(series_data(t, s['x'], n), series_data(t, s['y'], n), color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
+             for s in series if s.get('kind') != 'prediction']
     fallback = backdrop_png(fig, dpi)[0]
     for l in drawn: l.remove()
     plt.close(fig)

@@ -62,11 +62,27 @@ function fmt(v, f) {
   return Number(v.toPrecision(Math.max(d, 1))).toString();
 }
 
+// A lookup table computed in Python for every position of a control (e.g. the epoch radius per lr):
+// {control, keys, values}; the value at the key nearest the control's value.
+function lookup(table, values) {
+  const v = values[table.control]; let best = 0;
+  table.keys.forEach((k, i) => { if (Math.abs(Math.log(k / v)) < Math.abs(Math.log(table.keys[best] / v))) best = i; });
+  return table.values[best];
+}
+
+// A single number of a series: '$name' a control's value, '@name' a lookup, or a number.
+function scalar(v, values, spec) {
+  if (typeof v === 'string' && v.startsWith('$')) return values[v.slice(1)];
+  if (typeof v === 'string' && v.startsWith('@')) return lookup(spec.lookups[v.slice(1)], values);
+  return v;
+}
+
 // Numbers a caption can show: {final_error}, {a}, {b}, ..., {diverged_epoch} and the controls' values.
 function numbers(run, values, spec) {
   const out = {...values}, n = spec.run.x.length, e = run.epoch_errors;
   out.final_error = e[e.length - 1]; out.first_error = e[0];
   for (const k in run.params) out[k] = run.params[k];
+  for (const k in spec.lookups || {}) out[k] = lookup(spec.lookups[k], values);
   out.status = run.diverged ? `diverged in epoch ${Math.floor(run.first_bad / n) + 1}` : 'trained';
   return out;
 }
@@ -132,9 +148,19 @@ function render({model, el}) {
     const run = runFor(spec, values);
     spec.series.forEach((s, i) => {
       const panel = spec.panels[s.panel];
-      const [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel) : [source(run, s.x, spec), source(run, s.y, spec)];
+      const [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel)
+        : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [source(run, s.x, spec), source(run, s.y, spec)];
       const g = groups[i], pts = pieces(xs, ys, panel);
-      g.replaceChildren(...pts.map(piece => {
+      if (s.kind === 'point' || s.marker) {
+        g.replaceChildren(...pts.flat().map(([a, b]) => {
+          const c = document.createElementNS(SVGNS, 'circle');
+          c.setAttribute('cx', a.toFixed(2)); c.setAttribute('cy', b.toFixed(2)); c.setAttribute('r', s.size || 9);
+          c.setAttribute('fill', s.color || '#ff7f0e'); return c;
+        }));
+        if (s.kind === 'point') return;
+      }
+      const dots = s.marker ? Array.from(g.childNodes) : [];
+      g.replaceChildren(...dots, ...pts.map(piece => {
         const pl = document.createElementNS(SVGNS, 'polyline');
         pl.setAttribute('points', piece.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(' '));
         pl.setAttribute('fill', 'none'); pl.setAttribute('stroke', s.color || '#1f77b4');

@@ -281,12 +281,12 @@ def test_page_explorers_move_and_match_fit(site, browser_context):
                 _same_run(tab.evaluate(f"document.querySelector(\"{root}\").gdRun"), spec)
                 for c in spec['controls']:
                     sel = f"{root} [data-control='{c['name']}']"
-                    draws, lines = tab.evaluate(f"[+document.querySelector(\"{root}\").dataset.draws, Array.from(document.querySelectorAll(\"{root} polyline\"), e => e.getAttribute('points')).join('|')]")
+                    draws, lines = tab.evaluate(f"[+document.querySelector(\"{root}\").dataset.draws, Array.from(document.querySelectorAll(\"{root} svg g > *\"), e => e.outerHTML).join('|')]")
                     tab.focus(sel)
                     key = 'ArrowDown' if c['kind'] == 'select' else ('ArrowLeft' if c.get('at_max') else 'ArrowRight')
                     tab.keyboard.press(key); tab.keyboard.press(key)
                     tab.wait_for_function(f"+document.querySelector(\"{root}\").dataset.draws > {draws}", timeout=5000)
-                    now = tab.evaluate(f"Array.from(document.querySelectorAll(\"{root} polyline\"), e => e.getAttribute('points')).join('|')")
+                    now = tab.evaluate(f"Array.from(document.querySelectorAll(\"{root} svg g > *\"), e => e.outerHTML).join('|')")
                     assert now != lines, f"{page} {sid}: moving {c['name']} did not change the drawing"
                     _same_run(tab.evaluate(f"document.querySelector(\"{root}\").gdRun"), spec)
         finally: tab.close()

@@ -37,11 +37,13 @@ CALLS = {
     'plot_lr_multiples': lambda: plot_lr_multiples(x, y, {'small': 1e-5, 'large': 1e-3}, epochs=5),
     'plot_ewma': lambda: plot_ewma(np.arange(20), np.sin(np.arange(20.)), 0.9),
     'plot_grads': lambda: plot_grads(tm),
+    'plot_rate_map': lambda: plot_rate_map(betas, lrs, epoch_radius(x, lrs[None, :], betas[:, None])),
     'plot_stability': lambda: plot_stability(betas, lrs, np.ones((len(betas), len(lrs)), bool)),
     'neuron_explorer': lambda: neuron_explorer(),
     'collapse_explorer': lambda: collapse_explorer(),
     'relu_explorer': lambda: relu_explorer(),
     'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
+    'lr_page_explorer': lambda: lr_page_explorer(x, y, epochs=5),
     'momentum_explorer': lambda: momentum_explorer(x, y),
     'race_explorer': lambda: race_explorer(epochs=3),
 }
