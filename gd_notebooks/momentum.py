@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
-           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer', 'plot_stability']
+           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer', 'momentum_page_explorer',
+           'plot_stability']
 
 # %% ../nbs/05_momentum.ipynb #bbfc1d21
 import numpy as np
@@ -245,6 +246,30 @@ def momentum_explorer(x, # the rows' inputs
                   dampening=widgets.Checkbox(value=dampening, description='dampening'))
     ex.art = art
     return ex
+
+# %% ../nbs/05_momentum.ipynb #b7a59910
+def momentum_page_explorer(x, # the rows' inputs
+                           y, # the rows' targets
+                           lr:float=WORKBOOK_LR, # starting learning rate (slider 1e-6 to 1e-2, log)
+                           beta:float=0.9, # starting beta (slider 0 to 0.99)
+                           dampening:bool=True, # start with the workbook's form (True) or PyTorch's (False)
+                           epochs:int=5): # epochs per run
+    "The momentum explorer as a page explorer: SGD's and momentum's paths and step lengths, rerun in the page."
+    from gd_notebooks.pageexplorer import page_explorer
+    fig, art, static = _momentum_figure(x, y, epochs)
+    fig.set_dpi(100)
+    for a in art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles']: a.remove()
+    base = {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': np.asarray(x, float).tolist(), 'y': np.asarray(y, float).tolist(), 'epochs': epochs}
+    ax, ax_s = fig.axes[:2]
+    return page_explorer(fig, [{**base, 'opt': {'kind': 'SGD', 'lr': '$lr'}}, {**base, 'opt': {'kind': 'Momentum', 'lr': '$lr', 'beta': '$beta', 'dampening': '$dampening'}}],
+        [{'name': 'beta', 'kind': 'linear', 'min': 0, 'max': 0.99, 'step': 0.01, 'format': '.2f'},
+         {'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1e-2, 'step': 0.1, 'format': '.1e'}, {'name': 'dampening', 'kind': 'check'}],
+        values={'beta': beta, 'lr': lr, 'dampening': dampening}, id='momentum',
+        series=[{'ax': ax, 'run': 0, 'x': 'history.a', 'y': 'history.b', 'color': '#737373'}, {'ax': ax, 'run': 1, 'x': 'history.a', 'y': 'history.b', 'color': '#d62728'},
+                {'ax': ax_s, 'run': 0, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#737373'},
+                {'ax': ax_s, 'run': 1, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#d62728'}],
+        texts=[{'ax': ax, 'template': 'lr {lr:.2g}, β {beta:.2f}: momentum {status_1}'},
+               {'ax': ax_s, 'template': 'final error: SGD {final_error_0:.4g}, momentum {final_error_1:.4g}'}])
 
 # %% ../nbs/05_momentum.ipynb #91c975bc
 def plot_stability(betas, # the grid's betas (x axis)

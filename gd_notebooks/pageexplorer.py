@@ -65,11 +65,11 @@ def resolve_run(run:dict, # the spec's run recipe: fit's arguments, '$name' for 
     return run
 
 # %% ../nbs/94_pageexplorer.ipynb #d42af467
-def fit_recipe(run:dict): # a resolved recipe: model name, params, x, y, opt {kind, lr, beta, dampening}, epochs, grad
+def fit_recipe(run:dict): # a resolved recipe: model name, params, x, y, opt {kind, lr, and the optimizer's other arguments}, epochs, grad
     "The package's `fit` on a page explorer's run, as a batch of one model; returns the Trace with the batch axis dropped."
     from gd_notebooks import all as api
-    o = run['opt']
-    opt = api.SGD(o['lr']) if o['kind'] == 'SGD' else api.Momentum(o['lr'], o.get('beta', 0.9), dampening=o.get('dampening', True))
+    o = dict(run['opt']); kind, lr = o.pop('kind'), o.pop('lr')
+    opt = {'SGD': api.SGD, 'Momentum': api.Momentum, 'RMSProp': api.RMSProp, 'Adam': api.Adam}[kind](lr, **o)
     params = {k: np.array([float(v)]) for k, v in run['params'].items()}
     t = api.fit(getattr(api, run['model'])(), params, np.array(run['x']), np.array(run['y']), opt, epochs=int(run['epochs']), grad=run.get('grad', 'analytic'))
     t.history, t.epoch_errors = {k: v[:, 0] for k, v in t.history.items()}, t.epoch_errors[:, 0]
@@ -85,14 +85,18 @@ def backdrop_png(fig, # the figure with only its static parts visible
 
 # %% ../nbs/94_pageexplorer.ipynb #37539631
 def series_data(t, # a Trace of one model (as from `fit_recipe`)
-                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'history.<w>', 'epochs.<w>'
-                n:int): # rows per epoch
+                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'step_len', 'history.<w>', 'epochs.<w>'
+                n:int, # rows per epoch
+                clip=None): # (lo, hi) for 'step_len'
     "The numbers a page explorer's series draws, as the page computes them."
     steps = len(t.history[next(iter(t.history))]) - 1
     if name == 'step': return np.arange(steps, dtype=float)
     if name == 'row': return np.arange(1, steps + 1, dtype=float)
     if name == 'epoch': return np.arange(1, len(t.epoch_errors) + 1, dtype=float)
     if name in ('sq_errs', 'epoch_errors'): return np.asarray(getattr(t, name), dtype=float).reshape(-1)
+    if name == 'step_len':
+        with np.errstate(all='ignore'): s = np.hypot(np.diff(t.history['a']), np.diff(t.history['b']))
+        return np.where(np.isfinite(s), np.clip(s, *clip) if clip else s, np.nan)
     if name == 'abs_errs': return np.sqrt(np.asarray(t.sq_errs, dtype=float).reshape(-1))
     kind, _, w = name.partition('.')
     if kind == 'history': return t.history[w]
@@ -101,7 +105,7 @@ def series_data(t, # a Trace of one model (as from `fit_recipe`)
 
 # %% ../nbs/94_pageexplorer.ipynb #4d371aec
 def page_explorer(fig, # the figure, with only what never moves drawn on it
-                  run:dict, # fit's arguments as a recipe: '$name' stands for a control's value
+                  run, # fit's arguments as a recipe ('$name' stands for a control's value), or a list of recipes
                   controls:list, # control specs: name, kind ('log', 'linear', 'int', 'select'), min, max, step, format, options
                   series:list, # what the page draws: {'ax', 'x', 'y', 'color'} or {'ax', 'kind': 'prediction'}
                   values:dict, # the controls' starting values
@@ -116,17 +120,19 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     png, W, H = backdrop_png(fig, dpi)
     axes = list(dict.fromkeys(s['ax'] for s in series))
     size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 11
-    spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, 'run': run,
+    runs = run if isinstance(run, list) else [run]
+    spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, **({'runs': runs} if isinstance(run, list) else {'run': run}),
             'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
             'texts': [{'x': (b := panel_of(t['ax'])['bbox'])[0] + b[2] / 2, 'y': b[1] - 0.5 * size * dpi / 72, 'template': t['template'], 'size': size * dpi / 72} for t in texts]}
-    t = fit_recipe(resolve_run(run, values)); n = len(run['x'])
+    ts = [fit_recipe(resolve_run(r, values)) for r in runs]; n = len(runs[0]['x'])
     def pick(v): # a point's coordinate: a control ('$name'), a lookup ('@name') or a number
         if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
         if isinstance(v, str) and v[:1] == '@':
             tb = lookups[v[1:]]; return tb['values'][int(np.argmin(np.abs(np.log(np.array(tb['keys']) / values[tb['control']]))))]
         return v
     drawn = [s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
-             s['ax'].plot(series_data(t, s['x'], n), series_data(t, s['y'], n), color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
+             s['ax'].plot(series_data(ts[s.get('run', 0)], s['x'], n, s.get('clip')), series_data(ts[s.get('run', 0)], s['y'], n, s.get('clip')),
+                          color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
              for s in series if s.get('kind') != 'prediction']
     fallback = backdrop_png(fig, dpi)[0]
     for l in drawn: l.remove()

@@ -11,10 +11,19 @@ function resolve(v, values) {
   return v;
 }
 
-// The values a spec's run needs, from the controls' values: `$name` refers to a control.
-export function runFor(spec, values) { return fit(resolve(spec.run, values)); }
+// The runs a spec asks for, from the controls' values: `$name` refers to a control. A spec has one
+// `run` or a list of `runs`; a series names the run it draws (`run`, default 0).
+export function runsFor(spec, values) { return (spec.runs || [spec.run]).map(r => fit(resolve(r, values))); }
 
-function source(run, name, spec) {
+function source(run, name, spec, s = {}) {
+  if (name === 'step_len') {  // length of each update in the (a, b) plane, clipped; non-finite as a gap
+    const a = run.history.a, b = run.history.b, out = [];
+    for (let i = 1; i < a.length; i++) {
+      const v = Math.hypot(a[i] - a[i - 1], b[i] - b[i - 1]);
+      out.push(Number.isFinite(v) ? Math.min(Math.max(v, s.clip ? s.clip[0] : v), s.clip ? s.clip[1] : v) : NaN);
+    }
+    return out;
+  }
   if (name === 'step') return Array.from(run.sq_errs, (_, i) => i);
   if (name === 'row') return Array.from(run.sq_errs, (_, i) => i + 1);
   if (name === 'epoch') return Array.from(run.epoch_errors, (_, i) => i + 1);
@@ -22,13 +31,13 @@ function source(run, name, spec) {
   if (name === 'abs_errs') return Array.from(run.sq_errs, Math.sqrt);
   if (name === 'epoch_errors') return run.epoch_errors;
   if (name.startsWith('history.')) return run.history[name.slice(8)];
-  if (name.startsWith('epochs.')) { const h = run.history[name.slice(7)], n = spec.run.x.length; return h.filter((_, i) => i % n === 0); }
+  if (name.startsWith('epochs.')) { const h = run.history[name.slice(7)], n = (spec.runs || [spec.run])[0].x.length; return h.filter((_, i) => i % n === 0); }
   throw new Error(`unknown series source ${name}`);
 }
 
 // The model's prediction line at the run's final weights, across the panel's x range (200 points).
 function predictionLine(run, spec, panel, step) {
-  const m = MODELS[spec.run.model], n = 200, xs = [], ys = [];
+  const m = MODELS[(spec.runs || [spec.run])[0].model], n = 200, xs = [], ys = [];
   const p = {}; for (const k in run.history) { const h = run.history[k]; p[k] = h[step === undefined ? h.length - 1 : step]; }
   for (let i = 0; i < n; i++) { const x = panel.xlim[0] + (panel.xlim[1] - panel.xlim[0]) * i / (n - 1); xs.push(x); ys.push(m.predict(p, x)); }
   return [xs, ys];
@@ -78,8 +87,12 @@ function scalar(v, values, spec) {
 }
 
 // Numbers a caption can show: {final_error}, {a}, {b}, ..., {diverged_epoch} and the controls' values.
-function numbers(run, values, spec) {
-  const out = {...values}, n = spec.run.x.length, e = run.epoch_errors;
+function numbers(runs, values, spec) {
+  const run = runs[runs.length - 1], out = {...values}, n = (spec.runs || [spec.run])[0].x.length, e = run.epoch_errors;
+  runs.forEach((r, i) => {
+    const ee = r.epoch_errors; out[`final_error_${i}`] = ee[ee.length - 1];
+    out[`status_${i}`] = r.diverged ? `diverged at row ${(r.first_bad % n) + 1} of epoch ${Math.floor(r.first_bad / n) + 1}` : 'trained';
+  });
   out.final_error = e[e.length - 1]; out.first_error = e[0];
   for (const k in run.params) out[k] = run.params[k];
   for (const k in spec.lookups || {}) out[k] = lookup(spec.lookups[k], values);
@@ -95,7 +108,10 @@ function control(c, value, onchange) {
   const row = document.createElement('label'), name = document.createElement('span'), out = document.createElement('output');
   row.className = 'gd-control'; name.textContent = c.label || c.name; name.className = 'gd-label';
   let input;
-  if (c.kind === 'select') {
+  if (c.kind === 'check') {
+    input = document.createElement('input'); input.type = 'checkbox'; input.checked = !!value;
+    input.gdValue = () => input.checked;
+  } else if (c.kind === 'select') {
     input = document.createElement('select');
     for (const o of c.options) { const op = document.createElement('option'); op.value = o; op.textContent = o; input.appendChild(op); }
     input.value = value;
@@ -108,8 +124,8 @@ function control(c, value, onchange) {
   input.setAttribute('aria-label', c.label || c.name);
   input.dataset.control = c.name;
   const read = () => (input.gdValue ? input.gdValue() : input.value);
-  const show = () => { out.textContent = c.kind === 'select' ? '' : fmt(read(), c.format); };
-  input.addEventListener('input', () => { show(); onchange(c.name, read()); });
+  const show = () => { out.textContent = (c.kind === 'select' || c.kind === 'check') ? '' : fmt(read(), c.format); };
+  input.addEventListener(c.kind === 'check' ? 'change' : 'input', () => { show(); onchange(c.name, read()); });
   show(); row.append(name, input, out);
   return row;
 }
@@ -145,11 +161,12 @@ function render({model, el}) {
   });
   stage.append(img, svg);
   const draw = () => {
-    const run = runFor(spec, values);
+    const runs = runsFor(spec, values);
     spec.series.forEach((s, i) => {
       const panel = spec.panels[s.panel];
+      const run = runs[s.run || 0];
       const [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel)
-        : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [source(run, s.x, spec), source(run, s.y, spec)];
+        : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [source(run, s.x, spec, s), source(run, s.y, spec, s)];
       const g = groups[i], pts = pieces(xs, ys, panel);
       if (s.kind === 'point' || s.marker) {
         g.replaceChildren(...pts.flat().map(([a, b]) => {
@@ -168,10 +185,11 @@ function render({model, el}) {
         return pl;
       }));
     });
-    const nums = numbers(run, values, spec);
+    const nums = numbers(runs, values, spec);
     (spec.texts || []).forEach((t, i) => { texts[i].textContent = caption(t.template, nums); });
-    const history = {}; for (const k in run.history) history[k] = Array.from(run.history[k]);
-    el.gdRun = root.gdRun = {values: {...values}, history, epoch_errors: Array.from(run.epoch_errors)};
+    const plain = r => { const h = {}; for (const k in r.history) h[k] = Array.from(r.history[k]); return {history: h, epoch_errors: Array.from(r.epoch_errors)}; };
+    const all = runs.map(plain), last = all[all.length - 1];
+    el.gdRun = root.gdRun = {values: {...values}, history: last.history, epoch_errors: last.epoch_errors, runs: all};
     el.dataset.draws = root.dataset.draws = String(+(root.dataset.draws || 0) + 1);
   };
   // latency of a move: from the key press (or pointer) to the frame after the redraw, kept for `make bench`

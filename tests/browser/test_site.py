@@ -259,11 +259,15 @@ def _same_run(js, spec):
     "The browser's last run equals the package's `fit` at the values the page holds."
     import numpy as np
     from gd_notebooks.pageexplorer import fit_recipe, resolve_run
-    t = fit_recipe(resolve_run(spec['run'], js['values']))
-    for k, h in t.history.items():
-        np.testing.assert_array_equal(np.array(js['history'][k], dtype=float), h, err_msg=f"{spec['id']}: history[{k}] at {js['values']}")
-    e = np.array(js['epoch_errors'], dtype=float)
-    np.testing.assert_allclose(e[np.isfinite(e)], t.epoch_errors[np.isfinite(e)], rtol=1e-15, atol=0)
+    runs = spec.get('runs', [spec.get('run')])
+    assert len(js['runs']) == len(runs)
+    for r, got in zip(runs, js['runs']):
+        t = fit_recipe(resolve_run(r, js['values']))
+        for k, h in t.history.items():
+            np.testing.assert_array_equal(np.array(got['history'][k], dtype=float), h, err_msg=f"{spec['id']}: history[{k}] at {js['values']}")
+        e = np.array(got['epoch_errors'], dtype=float)
+        np.testing.assert_array_equal(np.isfinite(e), np.isfinite(t.epoch_errors))
+        np.testing.assert_allclose(e[np.isfinite(e)], t.epoch_errors[np.isfinite(e)], rtol=1e-15, atol=0)
 
 def test_page_explorers_move_and_match_fit(site, browser_context):
     "On every page with page explorers: each control, moved with the keyboard, redraws, and the run equals fit's."
@@ -283,8 +287,10 @@ def test_page_explorers_move_and_match_fit(site, browser_context):
                     sel = f"{root} [data-control='{c['name']}']"
                     draws, lines = tab.evaluate(f"[+document.querySelector(\"{root}\").dataset.draws, Array.from(document.querySelectorAll(\"{root} svg g > *\"), e => e.outerHTML).join('|')]")
                     tab.focus(sel)
-                    key = 'ArrowDown' if c['kind'] == 'select' else ('ArrowLeft' if c.get('at_max') else 'ArrowRight')
-                    tab.keyboard.press(key); tab.keyboard.press(key)
+                    if c['kind'] == 'check': tab.keyboard.press('Space')
+                    else:
+                        key = 'ArrowDown' if c['kind'] == 'select' else ('ArrowLeft' if spec['values'][c['name']] >= c.get('max', float('inf')) else 'ArrowRight')
+                        tab.keyboard.press(key); tab.keyboard.press(key)
                     tab.wait_for_function(f"+document.querySelector(\"{root}\").dataset.draws > {draws}", timeout=5000)
                     now = tab.evaluate(f"Array.from(document.querySelectorAll(\"{root} svg g > *\"), e => e.outerHTML).join('|')")
                     assert now != lines, f"{page} {sid}: moving {c['name']} did not change the drawing"

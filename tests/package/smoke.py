@@ -45,6 +45,7 @@ CALLS = {
     'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
     'lr_page_explorer': lambda: lr_page_explorer(x, y, epochs=5),
     'momentum_explorer': lambda: momentum_explorer(x, y),
+    'momentum_page_explorer': lambda: momentum_page_explorer(x, y, epochs=2),
     'race_explorer': lambda: race_explorer(epochs=3),
 }
 
