@@ -116,14 +116,16 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, a fallback picture of the default run."
     import matplotlib.pyplot as plt
     from matplotlib.layout_engine import TightLayoutEngine
+    for t in texts: t['ax'].set_title('Tg')  # room for the titles the page writes
     (fig.get_layout_engine() or TightLayoutEngine()).execute(fig); fig.set_layout_engine(None)  # the layout is fixed from here on
+    for t in texts: t['ax'].set_title('')
     png, W, H = backdrop_png(fig, dpi)
     axes = list(dict.fromkeys(s['ax'] for s in series))
     size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 11
     runs = run if isinstance(run, list) else [run]
     spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, **({'runs': runs} if isinstance(run, list) else {'run': run}),
             'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
-            'texts': [{'x': (b := panel_of(t['ax'])['bbox'])[0] + b[2] / 2, 'y': b[1] - 0.5 * size * dpi / 72, 'template': t['template'], 'size': size * dpi / 72} for t in texts]}
+            'texts': [{'x': (b := panel_of(t['ax'])['bbox'])[0] + b[2] / 2, 'y': b[1] - 6 * dpi / 72, 'template': t['template'], 'size': size * dpi / 72} for t in texts]}
     ts = [fit_recipe(resolve_run(r, values)) for r in runs]; n = len(runs[0]['x'])
     def pick(v): # a point's coordinate: a control ('$name'), a lookup ('@name') or a number
         if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
