@@ -6,7 +6,7 @@
 __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet', 'numeric_grad', 'loss_grid', 'plot_contour',
            'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer', 'plot_errors']
 
-# %% ../nbs/01_neuron.ipynb #62eb90ed
+# %% ../nbs/01_neuron.ipynb #4096e8b4
 import math
 from dataclasses import dataclass, field
 import numpy as np
@@ -15,7 +15,7 @@ from .sheets import sheet_spec, register_sheet
 from .data import graddesc_data, standardize, unstandardize
 from .plotting import new_ax, log_ticks
 
-# %% ../nbs/01_neuron.ipynb #aab0a911
+# %% ../nbs/01_neuron.ipynb #c4198442
 class Linear:
     "One neuron: y_pred = a·x + b."
     names = ('a', 'b')
@@ -34,13 +34,13 @@ class Linear:
         return sq, {'a': r * x, 'b': r}
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/01_neuron.ipynb #e4053c3b
+# %% ../nbs/01_neuron.ipynb #3c8d1b94
 def _scratch_ok(g, p, grads:dict): # a gradient, its parameter, all of this step's gradients
     "Whether `g` may be overwritten: an array owning its float64 data, of p's shape, not p and no other name's gradient."
     return (isinstance(g, np.ndarray) and g.base is None and g.dtype == np.float64 and g.shape == np.shape(p)
             and g.flags.writeable and g is not p and sum(v is g for v in grads.values()) == 1)
 
-# %% ../nbs/01_neuron.ipynb #9ee3bb69
+# %% ../nbs/01_neuron.ipynb #ffa5b429
 class SGD:
     "Plain stochastic gradient descent: w ← w − lr·g."
     hypers = ('lr',)
@@ -62,7 +62,7 @@ class SGD:
         return state
     def __repr__(self): return f"SGD(lr={self.lr!r})"
 
-# %% ../nbs/01_neuron.ipynb #4db262aa
+# %% ../nbs/01_neuron.ipynb #d95dea44
 @dataclass(repr=False)
 class Trace:
     "What `fit` recorded; with record='epochs' the per-step fields (`grads`, `sq_errs`, `first_bad`) are None."
@@ -77,7 +77,7 @@ class Trace:
     y: np.ndarray = field(default=None)
     def __repr__(self): return _trace_summary(self)
 
-# %% ../nbs/01_neuron.ipynb #440c7c0e
+# %% ../nbs/01_neuron.ipynb #3337cdc6
 def _short(v):
     "A number, or an array as 'min..max (shape)', in a few characters."
     v = np.asarray(v, float)
@@ -85,7 +85,7 @@ def _short(v):
     ok = v[np.isfinite(v)]
     return f"{ok.min():.4g}..{ok.max():.4g} {v.shape}" if ok.size else f"all non-finite {v.shape}"
 
-# %% ../nbs/01_neuron.ipynb #2f0865b6
+# %% ../nbs/01_neuron.ipynb #4fdd955d
 def _trace_summary(t):
     "Trace(models, steps, final params, final error, diverged) on one line."
     k, n_ep = int(np.prod(np.shape(t.diverged))), len(t.epoch_errors)
@@ -94,7 +94,7 @@ def _trace_summary(t):
     return (f"Trace({k:,} model{'s' * (k != 1)}, {n_ep * len(t.x):,} steps ({n_ep} epoch{'s' * (n_ep != 1)}), final {ps}, "
             f"final error {_short(t.epoch_errors[-1])}, diverged {div})")
 
-# %% ../nbs/01_neuron.ipynb #08dff89e
+# %% ../nbs/01_neuron.ipynb #4456b273
 def _check_instance(obj, name, needs, example):
     "`obj`, or a TypeError unless it is an instance with the methods `needs` (a class gets 'pass an instance')."
     if isinstance(obj, type): raise TypeError(f"`{name}` must be an instance, got the class {obj.__name__}: pass an instance, e.g. {example}")
@@ -102,7 +102,7 @@ def _check_instance(obj, name, needs, example):
         raise TypeError(f"`{name}` must have {', '.join(needs)}: pass an instance, e.g. {example}; got {obj!r}")
     return obj
 
-# %% ../nbs/01_neuron.ipynb #0027fa21
+# %% ../nbs/01_neuron.ipynb #c11f4271
 def _fit_inputs(model, params, x, y, opt, epochs, grad, record):
     "`fit`'s checked inputs: the parameters as owned float64 arrays of the batch's shape, then x and y."
     _check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
@@ -114,7 +114,7 @@ def _fit_inputs(model, params, x, y, opt, epochs, grad, record):
     shape = batch_shape(params, opt)
     return {n: np.broadcast_to(v, shape).astype(np.float64) for n, v in params.items()}, x, y
 
-# %% ../nbs/01_neuron.ipynb #77e02b43
+# %% ../nbs/01_neuron.ipynb #d35ce39a
 class _Steps:
     "What fit(record='steps') keeps: every step's weights, squared error and gradient."
     def __init__(self, p, epochs, n):
@@ -134,7 +134,7 @@ class _Steps:
         return Trace({k: unbox(v) for k, v in p.items()}, self.hist, self.grads, self.sq, np.sqrt(self.acc, out=self.acc),
                      unbox(div), unbox(np.where(div, bad.argmax(0), -1)), x, y)
 
-# %% ../nbs/01_neuron.ipynb #733ba1fe
+# %% ../nbs/01_neuron.ipynb #cb102cb3
 class _Epochs:
     "What fit(record='epochs') keeps: the weights at epoch boundaries and each epoch's summed squared error."
     def __init__(self, p, epochs, n):
@@ -150,14 +150,14 @@ class _Epochs:
         for k in self.hist: bad |= ~np.isfinite(self.hist[k][-1]) # w − lr·(...) stays non-finite once it is
         return Trace({k: unbox(v) for k, v in p.items()}, self.hist, None, None, np.sqrt(self.acc, out=self.acc), unbox(np.asarray(bad)), None, x, y)
 
-# %% ../nbs/01_neuron.ipynb #b62b3298
+# %% ../nbs/01_neuron.ipynb #61f6efd2
 def _loss_grad(model, grad):
     "f(p, x, y) -> (squared error, gradient): the model's `loss_grad` if it has one (analytic only), else predict and grad."
     if grad == 'analytic' and getattr(model, 'loss_grad', None) is not None: return model.loss_grad
     gfun = model.grad if grad == 'analytic' else lambda q, xi, yi: numeric_grad(model, q, xi, yi)
     return lambda q, xi, yi: ((model.predict(q, xi) - yi) ** 2, gfun(q, xi, yi))
 
-# %% ../nbs/01_neuron.ipynb #55373d10
+# %% ../nbs/01_neuron.ipynb #352c3b50
 def fit(model, # the model, an instance such as Linear()
         params:dict, # name -> starting value; arrays (of one shape) train that many models at once
         x, y, # the rows, used in this order
@@ -179,7 +179,7 @@ def fit(model, # the model, an instance such as Linear()
             if (s + 1) % n == 0: rec.epoch(s // n, p)
         return rec.trace(p, x, y)
 
-# %% ../nbs/01_neuron.ipynb #93987e96
+# %% ../nbs/01_neuron.ipynb #cee32dad
 def basic_rows(a:float, b:float, # slope and intercept entering row 1
                x, y, # the rows
                lr:float): # the learning-rate cell F1
@@ -196,7 +196,7 @@ def basic_rows(a:float, b:float, # slope and intercept entering row 1
         K = 2 * (E - B); L = K * A
         return dict(zip(BasicSheet.columns, (A, B, C, D, E, F, G, (G - F) / 0.01, I, (I - F) / 0.01, K, L, D - L * lr, C - K * lr)))
 
-# %% ../nbs/01_neuron.ipynb #3a51f8e5
+# %% ../nbs/01_neuron.ipynb #eeea3b7c
 class BasicSheet:
     "Spec of the workbook's `basic` sheet: plain SGD, lr in F1 (0.0001 as saved)."
     columns = ('x', 'y', 'intercept', 'slope', 'y_pred', 'err^2', 'errb1', 'est de/db',
@@ -212,14 +212,14 @@ class BasicSheet:
 
 register_sheet('basic', BasicSheet());
 
-# %% ../nbs/01_neuron.ipynb #32ce0470
+# %% ../nbs/01_neuron.ipynb #6b42a93b
 def _sheet_lr(lr):
     "A sheet's learning-rate cell: one finite number > 0 (a sheet is one model)."
     lr = check_positive(lr, 'lr')
     if np.ndim(lr): raise ValueError(f"`lr` must be one number: a sheet is one model (use `fit` for many), got shape {np.shape(lr)}")
     return lr
 
-# %% ../nbs/01_neuron.ipynb #3b8a2809
+# %% ../nbs/01_neuron.ipynb #a4f6796b
 class _SheetView:
     "A sheet's rows as the sheet shows them: an HTML table in notebooks, aligned text elsewhere."
     def __init__(self, html, text): self.html, self.text = html, text
@@ -227,7 +227,7 @@ class _SheetView:
     def to_html(self): return self.html
     def __repr__(self): return self.text
 
-# %% ../nbs/01_neuron.ipynb #1d0121e3
+# %% ../nbs/01_neuron.ipynb #4d8683b2
 class Sheet:
     "One sheet of the workbook after its Reset button; `.step()` = one epoch, `.run(n)` = the Run button."
     def __init__(self, name:str, # 'basic', 'momentum', ... (the workbook's sheet names)
@@ -292,7 +292,7 @@ class Sheet:
 
     def __repr__(self): return f"Sheet({self.name!r}, lr={self._lr!r}): epoch {len(self.errors)}, error {self.error:.6g}"
 
-# %% ../nbs/01_neuron.ipynb #a964a7f5
+# %% ../nbs/01_neuron.ipynb #d6daef79
 def _check_grad_args(model, x, y, central):
     "numeric_grad's checks: a model instance, x and y of one length, `central` a bool."
     _check_instance(model, 'model', ('names', 'predict'), 'Linear()')
@@ -300,7 +300,7 @@ def _check_grad_args(model, x, y, central):
     if np.ndim(x) and np.ndim(y) and np.shape(x) != np.shape(y):
         raise ValueError(f"`x` and `y` differ in length: {np.shape(x)} vs {np.shape(y)}")
 
-# %% ../nbs/01_neuron.ipynb #89eeb9a6
+# %% ../nbs/01_neuron.ipynb #315b1fd8
 def numeric_grad(model, # the model, an instance such as Linear()
                  params, # name -> value (floats or arrays)
                  x, y, # one row, or rows of one length
@@ -315,7 +315,7 @@ def numeric_grad(model, # the model, an instance such as Linear()
     e0 = err(params)
     return {n: (err(nudge(n, 1)) - e0) / h for n in model.names}
 
-# %% ../nbs/01_neuron.ipynb #8d9a47ad
+# %% ../nbs/01_neuron.ipynb #aeeb170c
 def loss_grid(x, y, # the rows
               a, b): # 1-D grids of slopes and intercepts
     "L(a, b) = Σ (a·x + b − y)² for every pair of the 1-D grids `a` and `b`: shape (len(b), len(a))."
@@ -324,7 +324,7 @@ def loss_grid(x, y, # the rows
     A, B = np.meshgrid(np.asarray(a, float), np.asarray(b, float))
     return A * A * sxx + 2 * A * B * sx + B * B * n - 2 * A * sxy - 2 * B * sy + syy
 
-# %% ../nbs/01_neuron.ipynb #c589120d
+# %% ../nbs/01_neuron.ipynb #091b98e4
 def plot_contour(x, y, # the rows
                  ax=None, # axes to draw on; a new 8x3 figure when None
                  a_range=None, b_range=None, # (low, high) of each axis; around the minimum when None
@@ -347,7 +347,7 @@ def plot_contour(x, y, # the rows
     ax.set(xlabel='slope a' + sfx, ylabel='intercept b' + sfx, xlim=a_range, ylim=b_range)
     return ax
 
-# %% ../nbs/01_neuron.ipynb #f58e32ca
+# %% ../nbs/01_neuron.ipynb #8d5d4e18
 def plot_path(a_values, b_values, # the weights, in order (e.g. `trace.history['a']`)
               ax, # the axes to draw on (usually from `plot_contour`)
               **kw): # passed to `ax.plot` (color, label, ...)
@@ -364,7 +364,7 @@ def plot_path(a_values, b_values, # the weights, in order (e.g. `trace.history['
     if keep: ax.set_xlim(keep[0]); ax.set_ylim(keep[1])
     return ax
 
-# %% ../nbs/01_neuron.ipynb #11a5f8fd
+# %% ../nbs/01_neuron.ipynb #b98034da
 def sheet_path(sheet, # the sheet, as Reset leaves it
                epochs:int=6): # epochs to run
     "The weights entering every row of `epochs` epochs of `sheet`: arrays (a, b) of length 29·epochs."
@@ -372,7 +372,7 @@ def sheet_path(sheet, # the sheet, as Reset leaves it
     tabs = [sheet.table] + [sheet.step().table for _ in range(epochs - 1)]
     return np.concatenate([t['slope'].values for t in tabs]), np.concatenate([t['intercept'].values for t in tabs])
 
-# %% ../nbs/01_neuron.ipynb #71cd9a16
+# %% ../nbs/01_neuron.ipynb #e11b0e25
 def run_neuron(lr:float=1e-4, # learning rate
                a:float=1., b:float=1., # the starting line a·x + b (on the raw x scale)
                epochs:int=6, # passes over the rows
@@ -386,7 +386,7 @@ def run_neuron(lr:float=1e-4, # learning rate
     t = fit(Linear(), {'a': a * sd, 'b': b + a * mu}, z, y, SGD(lr), epochs)
     return t, unstandardize(t.params, mu, sd)
 
-# %% ../nbs/01_neuron.ipynb #d83b3cf6
+# %% ../nbs/01_neuron.ipynb #3dad4b94
 def _neuron_figure():
     "The explorer's figure, built once: rows and line | error by epoch | path on the loss contour of (a, b)."
     import matplotlib as mpl, matplotlib.pyplot as plt
@@ -406,7 +406,7 @@ def _neuron_figure():
     art['path'], art['start'], art['end'] = ax_c.lines[-3:]
     return fig, art
 
-# %% ../nbs/01_neuron.ipynb #9964a061
+# %% ../nbs/01_neuron.ipynb #ebdf2715
 def _error_scale(e):
     "Where errors `e` go on the explorer's [0, 1] panel: (map, ticks, log), linear from 0, or log when they span more than a decade."
     ok = e[np.isfinite(e) & (e > 0)]
@@ -418,7 +418,7 @@ def _error_scale(e):
     l0, l1 = np.floor(np.log10(lo)), np.ceil(np.log10(hi))
     return (lambda v: (np.log10(v) - l0) / (l1 - l0)), 10. ** np.arange(l0, l1 + 1, np.ceil((l1 - l0) / 5)), True
 
-# %% ../nbs/01_neuron.ipynb #c8c8316c
+# %% ../nbs/01_neuron.ipynb #a3c53f90
 def _epoch_ticks(art, n):
     "Label epochs 1..n along the explorer's error panel; returns the map epoch -> position in [0, 1]."
     from matplotlib.ticker import MaxNLocator
@@ -426,7 +426,7 @@ def _epoch_ticks(art, n):
     for j, t in enumerate(art['xticks']): t.set(text=f"{ks[j]:.0f}" if j < len(ks) else '', x=to_x(ks[j]) if j < len(ks) else 0, y=-0.03)
     return to_x
 
-# %% ../nbs/01_neuron.ipynb #dfd666f2
+# %% ../nbs/01_neuron.ipynb #a8f9b08f
 def _show_errors(art, e, bad):
     "The run's errors by epoch on a scale fitted to them, with its tick labels and grid lines."
     e = np.asarray(e, float); ok = np.isfinite(e) & (e > 0)
@@ -438,7 +438,7 @@ def _show_errors(art, e, bad):
     art['grid'].set_data(np.tile([0, 1, np.nan], len(ticks)), np.repeat(to_unit(ticks), 3))
     art['err_title'].set(text=bad or f"error {e[0]:.4g} → {e[-1]:.4g}", color='C3' if bad else 'k')
 
-# %% ../nbs/01_neuron.ipynb #cd750da5
+# %% ../nbs/01_neuron.ipynb #0f264e13
 def _show_path(art, a, b, k):
     "The first `k` weights of a path on the contour, cut where they leave the picture a thousandfold."
     (a0, a1), (b0, b1) = art['path'].axes.get_xlim(), art['path'].axes.get_ylim()
@@ -446,7 +446,7 @@ def _show_path(art, a, b, k):
     if far.any(): k = int(far.argmax()) + 1
     art['path'].set_data(a[:k], b[:k]); art['start'].set_data(a[:1], b[:1]); art['end'].set_data(a[k - 1:k], b[k - 1:k])
 
-# %% ../nbs/01_neuron.ipynb #a47f8947
+# %% ../nbs/01_neuron.ipynb #bfb20507
 def _show(art, t, line, standardized):
     "Move the explorer's artists to show run `t` (final `line` in raw x; a standardized path is mapped back to raw (a, b))."
     bad = f"diverged in epoch {t.first_bad // len(t.x) + 1}" if t.diverged else None
@@ -457,7 +457,7 @@ def _show(art, t, line, standardized):
     h = unstandardize(t.history, *standardize(graddesc_data()[0])[1:]) if standardized else t.history
     _show_path(art, h['a'], h['b'], len(h['a']) if not t.diverged else t.first_bad + 1)
 
-# %% ../nbs/01_neuron.ipynb #46dd8d5b
+# %% ../nbs/01_neuron.ipynb #80319634
 def neuron_explorer(lr:float=1e-4, # the learning rate the slider starts at
                     a:float=1., b:float=1., # the starting line a·x + b
                     epochs:int=6, # passes over the rows
@@ -477,14 +477,14 @@ def neuron_explorer(lr:float=1e-4, # the learning rate the slider starts at
     ex.art = art
     return ex
 
-# %% ../nbs/01_neuron.ipynb #8bf9347d
+# %% ../nbs/01_neuron.ipynb #51668d7b
 def _epoch_errors(trace):
     "A Trace's (or an array's) per-epoch errors as a 2-D float array (epochs, models)."
     e = np.asarray(getattr(trace, 'epoch_errors', trace), dtype=np.float64)
     if e.ndim == 0 or e.size == 0: raise ValueError(f"`trace` must hold per-epoch errors, got shape {e.shape}")
     return e.reshape(len(e), -1)
 
-# %% ../nbs/01_neuron.ipynb #dd396921
+# %% ../nbs/01_neuron.ipynb #e78294d0
 def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, models)
                 ax=None, # axes to draw on; a new 8x3 figure when None
                 **kw): # passed to `ax.plot`
