@@ -116,3 +116,20 @@ def test_run_logs_what_onestep_pastes():
         assert t.epoch_errors[0] == e
         a, b = t.history['a'][-2], t.history['b'][-2]
     assert 103.9 < sh.errors[5] < 104.0
+
+def test_fit_record_epochs_keeps_the_sheet_numbers(workbook):
+    "record='epochs' keeps only epoch boundaries, yet the error and the weights after row 29 are the sheet's, exactly."
+    cached = _cached_rows(workbook['basic'])
+    x, y = graddesc_data()
+    t = fit(Linear(), {'a': 1., 'b': 1.}, x, y, SGD(1e-4), record='epochs')
+    assert t.epoch_errors[0] == workbook['basic']['F33'].value
+    assert (t.history['a'][1], t.history['b'][1]) == (cached[-1, 12], cached[-1, 13])
+    assert t.grads is None and t.sq_errs is None and t.history['a'].shape == (2,)
+
+def test_show_draws_the_sheet(workbook):
+    "Sheet.show(): the workbook's column names, Excel row numbers 4..32 and the cached values in fixed formats."
+    ws = workbook['basic']
+    html = Sheet('basic').show().to_html()
+    for name in COLUMNS: assert f'>{name}</th>' in html
+    assert '>Excel row</th>' in html and '>4</th>' in html and '>32</th>' in html
+    assert f">{ws['F4'].value:,.4f}<" in html and f">{ws['A21'].value:.0f}<" in html
