@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from .checks import check_positive, check_xy, check_params, check_count, batch_shape, unbox
 from .sheets import sheet_spec, register_sheet
-from .data import graddesc_data, standardize, unstandardize
+from .data import WORKBOOK_START, WORKBOOK_LR, graddesc_data, standardize, unstandardize
 from .plotting import new_ax, log_ticks
 
 # %% ../nbs/01_neuron.ipynb #c4198442
@@ -203,7 +203,7 @@ class BasicSheet:
                'erra1', 'est de/da', 'de/db', 'de/da', 'new a', 'new b')
     def reset(self, lr): # the learning-rate cell before Reset (None: as saved)
         "Reset sets a = b = 1 and leaves F1 alone: (params, state, lr)."
-        return {'a': 1., 'b': 1.}, {}, (1e-4 if lr is None else lr)
+        return dict(WORKBOOK_START), {}, (WORKBOOK_LR if lr is None else lr)
     def epoch(self, params:dict, state:dict, lr:float): # what enters row 1, the optimizer cells, the lr cell
         "One recalculation: (rows, error cell, params and state that `onestep` pastes for the next epoch)."
         rows = basic_rows(params['a'], params['b'], *graddesc_data(), lr)
@@ -373,7 +373,7 @@ def sheet_path(sheet, # the sheet, as Reset leaves it
     return np.concatenate([t['slope'].values for t in tabs]), np.concatenate([t['intercept'].values for t in tabs])
 
 # %% ../nbs/01_neuron.ipynb #e11b0e25
-def run_neuron(lr:float=1e-4, # learning rate
+def run_neuron(lr:float=WORKBOOK_LR, # learning rate
                a:float=1., b:float=1., # the starting line a·x + b (on the raw x scale)
                epochs:int=6, # passes over the rows
                standardized:bool=False): # train on z = (x − mean)/std instead of x
@@ -458,7 +458,7 @@ def _show(art, t, line, standardized):
     _show_path(art, h['a'], h['b'], len(h['a']) if not t.diverged else t.first_bad + 1)
 
 # %% ../nbs/01_neuron.ipynb #80319634
-def neuron_explorer(lr:float=1e-4, # the learning rate the slider starts at
+def neuron_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts at
                     a:float=1., b:float=1., # the starting line a·x + b
                     epochs:int=6, # passes over the rows
                     standardized:bool=False): # start with "standardize x" ticked
