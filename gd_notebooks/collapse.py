@@ -45,7 +45,7 @@ class TwoLinear:
 
 # %% ../nbs/02_collapse.ipynb #f993dd4a
 def collapse(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
-    "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals."
+    "The single neuron {'a': a·c, 'b': c·b + d} that a TwoLinear equals; returns the single neuron `{'a': a·c, 'b': c·b + d}`."
     p = check_params(TwoLinear(), params)
     return {'a': p['a'] * p['c'], 'b': p['c'] * p['b'] + p['d']}
 

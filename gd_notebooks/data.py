@@ -17,7 +17,7 @@ GRADDESC_X = (14, 86, 28, 51, 28, 29, 72, 62, 84, 15, 42, 62, 47, 35, 9,
 
 # %% ../nbs/00_data.ipynb #b99afe38
 def graddesc_data():
-    "The workbook's 29 training rows `(x, y)` in sheet order, with y = 2x + 30, as float64 arrays."
+    "The workbook's 29 training rows `(x, y)` in sheet order, with y = 2x + 30, as float64 arrays; returns `(x, y)`, float64 arrays of the 29 rows."
     x = np.array(GRADDESC_X, dtype=np.float64)
     return x, 2 * x + 30
 

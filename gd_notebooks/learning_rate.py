@@ -78,7 +78,7 @@ def row_curvature(model, # a model instance
 def critical_lr(model, # a model instance
                 params, # the weights at which the bound is taken
                 x): # the rows' inputs
-    "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ."
+    "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ; returns the bound, a float or an array over the batch."
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
 # %% ../nbs/04_learning_rate.ipynb #ab0a1ba1
@@ -139,7 +139,7 @@ def epoch_radius(x, # the rows' inputs, in training order
                  lr, # learning rate(s)
                  beta=0., # momentum (0: plain SGD); arrays broadcast with `lr`
                  dampening:bool=True): # the workbook's dampened momentum, or PyTorch's undampened form
-    "Spectral radius of `epoch_matrix`: per-row training converges when it is below 1 and diverges above. Vectorized over `lr` and `beta`."
+    "Spectral radius of `epoch_matrix`: per-row training converges when it is below 1 and diverges above. Vectorized over `lr` and `beta`; returns the radius, a float or an array over lr and beta."
     if np.ndim(x) == 0 and np.ndim(lr) >= 1: raise TypeError("`x` must be the rows' inputs and `lr` the rate: got a scalar `x` and an array `lr` (arguments swapped?)")
     M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
@@ -185,7 +185,7 @@ def ewma(values, # the series, along the first axis
          beta, # weight of the past, in [0, 1); an array gives one average per value
          init=0., # m before the first value
          debias:bool=False): # divide by 1 − beta^t, the weight the values have received (needs init=0)
-    "Exponentially weighted moving average: m ← beta·m + (1 − beta)·v for each v."
+    "Exponentially weighted moving average: m ← beta·m + (1 − beta)·v for each v; returns the averages, one per value (same first axis as `values`)."
     v, beta, init = np.asarray(as_float(values, 'values')), check_beta(beta), as_float(init, 'init')
     if v.ndim == 0 or len(v) == 0: raise ValueError("`values` must hold at least one value along its first axis")
     if debias and np.any(np.asarray(init) != 0): raise ValueError("`debias` corrects a zero start: use it with `init=0`")
@@ -332,7 +332,7 @@ def lr_find(model, # a model instance, e.g. `Linear()`
             stop_div:bool=True, # stop when the smoothed loss exceeds 4x its minimum or is not finite
             rule:str='valley', # which of fastai's rules gives `.suggestion`: 'valley', 'steep', 'minimum' or 'slide'
             progress=False): # True: a progress bar (a widget in Jupyter, text on stderr elsewhere); or 'text', 'widget'
-    "An LR finder as fastai's: exponentially growing lr, one row per step, stop on divergence, fastai's suggestion rules, flagged when dubious."
+    "An LR finder as fastai's: exponentially growing lr, one row per step, stop on divergence, fastai's suggestion rules, flagged when dubious; returns an `LRFind`."
     params, (x, y) = check_params(model, params), check_xy(x, y)
     beta, bar = _finder_args(params, start, end, steps, loss, beta, rule), _Progress(steps, progress)
     lrs = start * (end / start) ** (np.arange(steps) / steps)

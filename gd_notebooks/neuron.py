@@ -74,7 +74,7 @@ class Trace:
     diverged: np.ndarray # (*batch) bool: a parameter or an error became non-finite
     first_bad: np.ndarray # (*batch) int: the first step whose error or update was non-finite, -1 if none
     x: np.ndarray = field(default=None) # the rows, in the order they were used
-    y: np.ndarray = field(default=None)
+    y: np.ndarray = field(default=None) # their targets, in the same order
     def __repr__(self): return _trace_summary(self)
 
 # %% ../nbs/01_neuron.ipynb #3337cdc6
@@ -306,7 +306,7 @@ def numeric_grad(model, # the model, an instance such as Linear()
                  x, y, # one row, or rows of one length
                  h:float=0.01, # the nudge; the workbook uses 0.01
                  central:bool=False): # (e(w+h) - e(w-h)) / 2h instead of (e(w+h) - e(w)) / h
-    "Finite-difference gradient of (predict - y)², row by row."
+    "Finite-difference gradient of (predict - y)², row by row; returns a dict name -> estimated derivative, shaped like the parameters."
     _check_grad_args(model, x, y, central)
     params, h = check_params(model, params), check_positive(h, 'h')
     err = lambda p: (model.predict(p, x) - y) ** 2

@@ -89,7 +89,7 @@ def plot_sandwich(params:dict, # {'a', 'b', 'c', 'd'} of one ReLUSandwich
 # %% ../nbs/03_relu.ipynb #08a7c640
 def dead_fraction(params:dict, # {'a', 'b', 'c', 'd'}; arrays of any batch shape broadcast
                   x): # the rows the model reads
-    "Share of the rows `x` on which the ReLU is inactive (a·x + b <= 0); NaN where a or b is not finite."
+    "Share of the rows `x` on which the ReLU is inactive (a·x + b <= 0); NaN where a or b is not finite; returns the share of rows (0 to 1) per model."
     p, (x, _) = check_params(ReLUSandwich(), params), check_xy(x, x)
     a, b = np.asarray(p['a'])[..., None], np.asarray(p['b'])[..., None]
     with np.errstate(invalid='ignore'):
