@@ -63,7 +63,7 @@ def _check_in_range(name, control, value):
     opts = getattr(control, 'options', None)
     if opts is not None and not isinstance(control, widgets.SelectionSlider) and value not in [o[1] if isinstance(o, tuple) else o for o in opts]:
         raise ValueError(f"control `{name}` has no option {value!r}; options: {list(opts)}")
-    if lo is not None and isinstance(value, (int, float)) and not (lo <= value <= hi):
+    if lo is not None and isinstance(value, (int, float)) and not (lo * (1 - 1e-9 * np.sign(lo)) <= value <= hi * (1 + 1e-9 * np.sign(hi))):  # a log slider's ends carry rounding
         raise ValueError(f"control `{name}` ranges over [{lo:g}, {hi:g}], got {value!r}")
 
 # %% ../nbs/92_explorer.ipynb #b25d57b5
@@ -125,6 +125,13 @@ class Explorer:
         "Save the current figure, e.g. to keep a setting found outside Jupyter."
         self.fig.savefig(path, dpi=dpi)
         return path
+
+    def close(self):
+        "Close the explorer's widgets (they leave the notebook's saved widget state) and its figure."
+        for w in [*self.controls.values(), self.widget, self.out]:
+            if w is not None: w.close()
+        import matplotlib.pyplot as plt
+        plt.close(self.fig)
 
     def __repr__(self): return f"Explorer({', '.join(f'{n}={v!r}' for n, v in self.values.items())})"
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 from .checks import as_float, check_positive, check_beta, check_xy, check_params, check_count, batch_shape
 from .neuron import Linear, SGD, fit, plot_errors
-from .explorer import Explorer
 from .plotting import new_ax, log_ticks
 from .data import WORKBOOK_LR, WORKBOOK_START
 
@@ -381,6 +380,7 @@ def lr_explorer(x, # the rows' inputs
     fig, update, moving, static = lr_explorer_parts(x, y, epochs)
     slider = widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.01, description='lr',
                                     readout_format='.2e', continuous_update=False)
+    from gd_notebooks.explorer import Explorer
     return Explorer(fig, update, moving=moving, static=static, lr=slider)
 
 # %% ../nbs/04_learning_rate.ipynb #72127124

@@ -13,7 +13,6 @@ from .data import graddesc_data
 from .checks import as_float, check_positive, check_beta, check_count, unbox
 from .sheets import register_sheet
 from .neuron import Linear, SGD, Trace, fit, Sheet, plot_contour, plot_path
-from .explorer import Explorer
 from .learning_rate import ewma, epoch_radius, sgd_edge_lr
 from .plotting import new_ax, log_ticks
 from .data import WORKBOOK_LR, WORKBOOK_START
@@ -240,6 +239,7 @@ def momentum_explorer(x, # the rows' inputs
     import ipywidgets as widgets
     fig, art, static = _momentum_figure(x, y, epochs)
     def update(beta, lr, dampening): _draw_runs(art, momentum_runs(x, y, lr, beta, dampening, epochs), lr, beta, dampening)
+    from gd_notebooks.explorer import Explorer
     ex = Explorer(fig, update, moving=art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles'], static=static,
                   beta=widgets.FloatSlider(value=beta, min=0, max=0.99, step=0.01, description='beta'),
                   lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.1, description='lr', readout_format='.1e'),

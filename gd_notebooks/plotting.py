@@ -7,7 +7,6 @@ __all__ = ['STYLE', 'course_figures', 'new_ax', 'log_ticks']
 
 # %% ../nbs/93_plotting.ipynb #9ec25e66
 import numpy as np
-import matplotlib as mpl
 
 # %% ../nbs/93_plotting.ipynb #9d5e16d7
 STYLE = {'figure.dpi': 100, 'savefig.dpi': 200, 'font.size': 10, 'axes.titlesize': 11, 'axes.labelsize': 10,
@@ -17,6 +16,7 @@ STYLE = {'figure.dpi': 100, 'savefig.dpi': 200, 'font.size': 10, 'axes.titlesize
 # %% ../nbs/93_plotting.ipynb #38acf779
 def course_figures(retina:bool=True): # inline PNGs at twice the pixel density
     "Apply the course's figure style; in IPython also switch inline figures to 2x PNGs."
+    import matplotlib as mpl
     mpl.rcParams.update(STYLE)
     try: from IPython import get_ipython
     except ImportError: return

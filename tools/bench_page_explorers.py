@@ -55,8 +55,12 @@ def measure(n=N):
                 out = {}
                 for (nb, spec, _), root in zip(found, tab.locator('.gd-explorer').all()):
                     ctrl = root.locator('input[type=range]').first; ctrl.focus()
-                    for i in range(n):
-                        tab.keyboard.press('ArrowRight' if (i // 10) % 2 == 0 else 'ArrowLeft'); tab.wait_for_timeout(5)
+                    key = 'ArrowLeft' if ctrl.evaluate('e => +e.value > (+e.min + +e.max) / 2') else 'ArrowRight'
+                    for i in range(3 * n):  # presses at an end of the slider move nothing: turn round there
+                        if len(root.evaluate('e => e.gdLatency')) >= n: break
+                        before = ctrl.evaluate('e => e.value')
+                        tab.keyboard.press(key); tab.wait_for_timeout(5)
+                        if ctrl.evaluate('e => e.value') == before: key = 'ArrowRight' if key == 'ArrowLeft' else 'ArrowLeft'
                     tab.wait_for_timeout(100)
                     lat = root.evaluate('e => e.gdLatency')
                     out[(nb, spec['id'])] = (float(np.percentile(lat, 95)), len(lat))

@@ -6,7 +6,5 @@ EXPLORERS = {
     '01_neuron.ipynb': 'lr',
     '02_collapse.ipynb': 'lr',
     '03_relu.ipynb': 'step',
-    '04_learning_rate.ipynb': 'lr',
-    '05_momentum.ipynb': 'beta',
     '06_adaptive.ipynb': 'lr',
 }

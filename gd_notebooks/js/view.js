@@ -133,6 +133,9 @@ function control(c, value, onchange) {
 function render({model, el}) {
   const spec = model.get('spec'), root = document.createElement('div');
   root.className = 'gd-explorer'; root.dataset.spec = spec.id;
+  // in JupyterLab, keys pressed on a control move the control, not the notebook (its shortcuts stay out)
+  root.setAttribute('data-lm-suppress-shortcuts', 'true');
+  root.addEventListener('keydown', e => e.stopPropagation());
   const values = {...spec.values, ...(model.get('values') || {})};
   const controls = document.createElement('div'); controls.className = 'gd-controls';
   const stage = document.createElement('div'); stage.className = 'gd-stage';

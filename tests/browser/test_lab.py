@@ -6,7 +6,7 @@ own settings (autosave off) and workspaces; headless Debian Chromium is driven b
 import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pytest
-from conftest import ROOT
+from conftest import ROOT, WORKBOOK
 from explorers import EXPLORERS
 
 from conftest import launch
@@ -36,7 +36,8 @@ class Lab:
         self.bytes = {p.name: p.read_bytes() for p in (tmp/'nbs').glob('*.ipynb')}
         _write_settings(tmp/'settings')
         env = {k: v for k, v in os.environ.items() if k != 'MPLBACKEND'}  # the kernel picks its own backend
-        env.update(JUPYTER_CONFIG_DIR=str(tmp/'config'), JUPYTER_RUNTIME_DIR=str(tmp/'runtime'))
+        env.update(JUPYTER_CONFIG_DIR=str(tmp/'config'), JUPYTER_RUNTIME_DIR=str(tmp/'runtime'),
+                   GD_WORKBOOK=str(WORKBOOK))  # the served copy of nbs/ is elsewhere: lesson 0 finds the workbook by this
         cmd = [str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', '--ip=127.0.0.1', f'--port={self.port}',
                '--ServerApp.port_retries=0', f'--IdentityProvider.token={self.token}', f'--ServerApp.root_dir={tmp/"nbs"}',
                '--LabApp.expose_app_in_browser=True', f'--LabApp.user_settings_dir={tmp/"settings"}',

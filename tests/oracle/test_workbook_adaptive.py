@@ -181,10 +181,16 @@ def test_warm_ups():
                                        'prev_grad2': math.sqrt(r0['L']) + math.sqrt(r0['M'])}
 
 def test_reset_lr_rules():
-    "rmsprop's Reset keeps the lr cell (its warm-up depends on it); adam's and adam_ann's write 1 first."
-    assert Sheet('rmsprop', lr=0.01).state != Sheet('rmsprop').state and Sheet('rmsprop', lr=0.01).lr == 0.01
-    assert Sheet('adam', lr=0.01).state == Sheet('adam').state and Sheet('adam', lr=0.01).lr == 1
-    assert Sheet('adam_ann', lr=0.5).lr == 1
+    """`Sheet(name, lr)` is Reset, then lr typed into the cell, on every sheet. Typing first and pressing Reset
+    (`.lr = ...; .reset()`): rmsprop's Reset keeps the cell, so its warm-up runs at it; adam's and adam_ann's write 1."""
+    s = Sheet('rmsprop', lr=0.01)
+    assert s.lr == 0.01 and s.state == Sheet('rmsprop').state
+    typed = Sheet('rmsprop'); typed.lr = 0.01; typed.reset()
+    assert typed.lr == 0.01 and typed.state != Sheet('rmsprop').state
+    a = Sheet('adam'); a.lr = 0.01; a.reset()
+    assert a.lr == 1 and a.state == Sheet('adam').state and Sheet('adam', lr=0.01).lr == 0.01
+    b = Sheet('adam_ann'); b.lr = 0.5; b.reset()
+    assert b.lr == 1
 
 def test_annealing_happens_in_run_only():
     "step() never anneals; run() does, after each epoch, and lr only ever shrinks by 4."

@@ -75,6 +75,8 @@ def main():
                 failed.append(f"{name}: {type(e).__name__}: {e}")
                 traceback.print_exc()
             finally: plt.close('all')
+        try: to_workbook(os.path.join(tmp, 'run.xlsx'), Linear(), WORKBOOK_START, x, y, SGD(1e-4), epochs=1)  # XlsxWriter's floor
+        except Exception as e: failed.append(f"to_workbook: {type(e).__name__}: {e}"); traceback.print_exc()
     versions = ', '.join(f"{m.__name__} {m.__version__}" for m in (np, matplotlib, __import__('pandas'), __import__('ipywidgets')))
     if failed:
         print(f"smoke FAILED with {versions}:\n  " + '\n  '.join(failed)); return 1
