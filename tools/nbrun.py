@@ -3,7 +3,7 @@
 `python tools/nbrun.py [NB ...]` executes the given notebooks (default: all in nbs/) in a fresh
 kernel with the working directory nbs/, stores their outputs and widget state, and cleans them with
 nbdev_clean. The staleness check in tests/ calls `execute` and `comparable` from here."""
-import copy, re, subprocess, sys, time
+import copy, json, re, subprocess, sys, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -40,11 +40,28 @@ def comparable(nb):
     "Per code cell, its source and the parts of its outputs that a rerun must reproduce."
     return [(c.source, [_out(o) for o in c.get('outputs', [])]) for c in nb.cells if c.cell_type == 'code']
 
+VIEW, STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
+
+def prune_widget_state(nb):
+    """Keep in the notebook's saved widget state only the models some output shows, and the models they refer
+    to: widgets made for checks and closed (`Explorer.close()`) stay out of the page."""
+    state = nb.metadata.get('widgets', {}).get(STATE, {}).get('state')
+    if not state: return nb
+    todo = [o['data'][VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if VIEW in o.get('data', {})]
+    keep = set()
+    while todo:
+        m = todo.pop()
+        if m in keep or m not in state: continue
+        keep.add(m)
+        todo += re.findall(r'IPY_MODEL_([0-9a-f]{32})', json.dumps(state[m]))
+    nb.metadata['widgets'][STATE]['state'] = {k: v for k, v in state.items() if k in keep}
+    return nb
+
 def main(argv):
     paths = [Path(a).resolve() for a in argv] or notebooks()
     for p in paths:
         nb, secs = execute(p)
-        nbformat.write(nb, p)
+        nbformat.write(prune_widget_state(nb), p)
         print(f"{p.name}: executed in {secs:.1f} s", flush=True)
     subprocess.run([str(Path(sys.executable).parent/'nbdev_clean')], cwd=ROOT, check=True)
 
