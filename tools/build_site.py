@@ -336,7 +336,8 @@ def add_downloads(pages):
         box = (f'<p class="gd-downloads">This lesson in a spreadsheet, every cell a live formula you can change '
                f'(see <a href="workbook.html">Back to Excel</a>): {links}</p>')
         html = f.read_text()
-        f.write_text(re.sub(r'(</header>)', lambda m: m.group(1) + box, html, count=1) if '</header>' in html else html.replace('</h1>', '</h1>' + box, 1))
+        title = re.search(r'<header id="title-block-header".*?</header>', html, re.S)
+        f.write_text(html[:title.end()] + box + html[title.end():] if title else html.replace('</h1>', '</h1>' + box, 1))
     return files
 
 def finish_pages(pages):
