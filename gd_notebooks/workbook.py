@@ -15,6 +15,7 @@ from .neuron import Linear, SGD, fit, numeric_grad, Sheet
 from .collapse import TwoLinear
 from .relu import ReLUSandwich
 from .momentum import Momentum
+from .adaptive import RMSProp, Adam
 from .data import WORKBOOK_LR, WORKBOOK_START
 
 # %% ../nbs/07_workbook.ipynb #c011
@@ -69,9 +70,23 @@ def momentum_cells(opt):
             'state': {'m': lambda above, g: f"{above}*beta+{k}{g}"},
             'new': lambda w, g, s, above: f"{w}-{s['m']}*lr"}
 
+# %% ../nbs/07_workbook.ipynb #1533caf5
+def rmsprop_cells(opt):
+    "RMSProp in cells: s = s_above·beta + (1−beta)·g²; new w = w − g·lr/(√s + eps), with the row above's s when lagged (the workbook's form)."
+    return {'hypers': {'lr': opt.lr, 'beta': opt.beta, 'eps': opt.eps},
+            'state': {'s': lambda above, g: f"{above}*beta+(1-beta)*({g})^2"},
+            'new': lambda w, g, s, above: f"{w}-{g}*lr/(SQRT({above['s'] if opt.lagged else s['s']})+eps)"}
+
+def adam_cells(opt):
+    "Adam in cells: m and v as averages of g and g²; new w = w − m/c1·lr/(√(v/c2) + eps), c = 1 − beta^t with t = ROW()−3 when debiased."
+    c1, c2 = ('(1-beta1^(ROW()-3))', '(1-beta2^(ROW()-3))') if opt.debias else ('1', '1')
+    return {'hypers': {'lr': opt.lr, 'beta1': opt.beta1, 'beta2': opt.beta2, 'eps': opt.eps},
+            'state': {'m': lambda above, g: f"{above}*beta1+(1-beta1)*{g}", 'v': lambda above, g: f"{above}*beta2+(1-beta2)*({g})^2"},
+            'new': lambda w, g, s, above: f"{w}-{s['m']}/{c1}*lr/(SQRT({s['v']}/{c2})+eps)"}
+
 # %% ../nbs/07_workbook.ipynb #c016
 MODEL_CELLS = {Linear: LinearCells(), TwoLinear: TwoLinearCells(), ReLUSandwich: ReLUCells()}
-OPT_CELLS = {SGD: sgd_cells, Momentum: momentum_cells} # RMSProp, Adam: add their cells here (names beta1, beta2 are reserved)
+OPT_CELLS = {SGD: sgd_cells, Momentum: momentum_cells, RMSProp: rmsprop_cells, Adam: adam_cells}
 
 # %% ../nbs/07_workbook.ipynb #c017
 def _cells_for(model, opt):
@@ -343,7 +358,8 @@ def lesson_runs():
             '02_collapse_run.xlsx': (TwoLinear(), ones, SGD(WORKBOOK_LR), 1, 'numeric'),
             '03_relu_run.xlsx': (ReLUSandwich(), ones, SGD(WORKBOOK_LR), 6, 'analytic'),
             '04_learning_rate_run.xlsx': (Linear(), one, SGD(1e-3), 2, 'analytic'),
-            '05_momentum_run.xlsx': (Linear(), one, Momentum(WORKBOOK_LR, 0.9), 5, 'analytic')}
+            '05_momentum_run.xlsx': (Linear(), one, Momentum(WORKBOOK_LR, 0.9), 5, 'analytic'),
+            '06_adaptive_run.xlsx': (Linear(), one, Adam(1., 0.9, 0.95, eps=0., debias=False, init=1e4), 5, 'analytic')}  # adam_ann's rule, from v = 10000
 
 # %% ../nbs/07_workbook.ipynb #c061
 def lesson_workbooks(outdir): # the folder to write into (created if missing)

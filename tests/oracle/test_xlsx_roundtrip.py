@@ -7,7 +7,8 @@ import json, math, os, shutil, subprocess
 import numpy as np
 import pytest
 from conftest import ROOT
-from gd_notebooks.all import graddesc_data, Linear, TwoLinear, ReLUSandwich, SGD, Momentum, fit, Sheet
+import copy
+from gd_notebooks.all import graddesc_data, Linear, TwoLinear, ReLUSandwich, SGD, Momentum, RMSProp, Adam, fit, Sheet
 from gd_notebooks.workbook import to_workbook, sheet_to_workbook, read_cells, lesson_workbooks, lesson_runs, SHEET_LAYOUTS
 
 UNO_PYTHON = '/usr/bin/python3'  # Debian's interpreter: the only one with LibreOffice's `uno` module
@@ -25,6 +26,9 @@ RUNS = {
     'relu-sgd-analytic': (ReLUSandwich(), ONES, SGD(1e-4), 3, 'analytic', 5e-5),
     'relu-momentum-numeric': (ReLUSandwich(), ONES, Momentum(1e-4, 0.5), 2, 'numeric', 5e-5),
     'relu-momentum-undampened-analytic': (ReLUSandwich(), ONES, Momentum(1e-5, 0.9, dampening=False), 2, 'analytic', 3e-6),
+    'linear-rmsprop-sheet-form': (Linear(), ONE, RMSProp(0.02, 0.9, eps=0., lagged=True, init=1e4), 2, 'analytic', 0.01),
+    'linear-adam-library-form': (Linear(), ONE, Adam(0.1), 2, 'analytic', 0.05),
+    'twolinear-adam-sheet-form-numeric': (TwoLinear(), ONES, Adam(0.01, 0.9, 0.95, eps=0., debias=False, init=1e4), 1, 'numeric', 0.02),
 }
 
 def engine_available():
@@ -99,7 +103,7 @@ def recalculated(tmp_path_factory):
     x, y = graddesc_data()
     files, jobs = {}, []
     for name, (model, params, opt, epochs, grad, new_lr) in RUNS.items():
-        again = type(opt)(new_lr, **({'beta': opt.beta, 'dampening': opt.dampening} if isinstance(opt, Momentum) else {}))
+        again = copy.copy(opt); again.lr = new_lr
         files[name] = (tmp/f'{name}.xlsx', tmp/f'{name}-new-lr.xlsx')
         traces = (to_workbook(files[name][0], model, params, x, y, opt, epochs, grad),
                   to_workbook(files[name][1], model, params, x, y, again, epochs, grad))
