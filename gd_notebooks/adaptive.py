@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'RMSProp', 'Adam', 'adaptive_rows', 'RMSPropSheet', 'AdamSheet', 'grad_size', 'AdamAnnSheet',
-           'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer']
+           'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer', 'race_page_explorer']
 
 # %% ../nbs/06_adaptive.ipynb #ad000002
 import math, copy
@@ -234,3 +234,24 @@ def race_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'momentum'
                   beta2=widgets.FloatSlider(value=beta2, min=0.9, max=0.999, step=0.001, description='beta2', readout_format='.3f'))
     ex.artists = art
     return ex
+
+# %% ../nbs/06_adaptive.ipynb #6cdee10a
+def race_page_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'momentum', 'RMSProp' or 'Adam'
+                       lr:float=0.48, beta:float=0.5, beta2:float=0.999, # the controls' starting values (as in `race_run`)
+                       epochs:int=20): # passes over the rows in every run
+    "The race explorer as a page explorer: the chosen optimizer reruns in the page (library forms, as `race_run`)."
+    from gd_notebooks.pageexplorer import page_explorer
+    fig, art, static = _race_figure(epochs)
+    for a in art.values(): a.remove()
+    fig.set_dpi(100); ax, ax_e = fig.axes[:2]
+    x, y = graddesc_data()
+    cases = {'SGD': {'kind': 'SGD', 'lr': '$lr'}, 'momentum': {'kind': 'Momentum', 'lr': '$lr', 'beta': '$beta', 'dampening': False},
+             'RMSProp': {'kind': 'RMSProp', 'lr': '$lr', 'beta': '$beta'}, 'Adam': {'kind': 'Adam', 'lr': '$lr', 'beta1': '$beta', 'beta2': '$beta2'}}
+    return page_explorer(fig, {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': x.tolist(), 'y': y.tolist(),
+                               'opt': {'$select': 'opt', 'cases': cases}, 'epochs': epochs},
+        [{'name': 'opt', 'kind': 'select', 'options': list(OPTIMIZERS)}, {'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 10, 'step': 0.05, 'format': '.2e'},
+         {'name': 'beta', 'kind': 'linear', 'min': 0, 'max': 0.99, 'step': 0.01, 'format': '.2f'},
+         {'name': 'beta2', 'kind': 'linear', 'min': 0.9, 'max': 0.999, 'step': 0.001, 'format': '.3f'}],
+        values={'opt': opt, 'lr': lr, 'beta': beta, 'beta2': beta2}, id='race',
+        series=[{'ax': ax, 'x': 'history.a', 'y': 'history.b', 'color': '#d62728'}, {'ax': ax_e, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#d62728', 'marker': True}],
+        texts=[{'ax': ax, 'template': '{opt}, lr {lr:.2e}: {status}'}, {'ax': ax_e, 'template': 'error after {epochs_run} epochs: {final_error:.3g}'}])

@@ -60,6 +60,9 @@ def resolve_run(run:dict, # the spec's run recipe: fit's arguments, '$name' for 
                 values:dict): # the controls' values
     "The recipe with every `'$name'` replaced by `values[name]`."
     if isinstance(run, str) and run.startswith('$'): return values[run[1:]]
+    if isinstance(run, dict) and '$select' in run: # {'$select': control, 'cases': {value: recipe}}
+        v = values[run['$select']]
+        return resolve_run(run['cases'][str(v).lower() if isinstance(v, bool) else str(v)], values)
     if isinstance(run, dict): return {k: resolve_run(v, values) for k, v in run.items()}
     if isinstance(run, list): return [resolve_run(v, values) for v in run]
     return run

@@ -6,5 +6,4 @@ EXPLORERS = {
     '01_neuron.ipynb': 'lr',
     '02_collapse.ipynb': 'lr',
     '03_relu.ipynb': 'step',
-    '06_adaptive.ipynb': 'lr',
 }

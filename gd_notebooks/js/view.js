@@ -6,6 +6,8 @@ const SVGNS = 'http://www.w3.org/2000/svg';
 
 function resolve(v, values) {
   if (typeof v === 'string' && v.startsWith('$')) return values[v.slice(1)];
+  // {$select: control, cases: {value: recipe}}: the recipe of the control's current value (e.g. the optimizer chosen)
+  if (v && typeof v === 'object' && '$select' in v) return resolve(v.cases[String(values[v.$select])], values);
   if (Array.isArray(v)) return v.map(w => resolve(w, values));
   if (v && typeof v === 'object') { const o = {}; for (const k in v) o[k] = resolve(v[k], values); return o; }
   return v;
@@ -93,7 +95,7 @@ function numbers(runs, values, spec) {
     const ee = r.epoch_errors; out[`final_error_${i}`] = ee[ee.length - 1];
     out[`status_${i}`] = r.diverged ? `diverged at row ${(r.first_bad % n) + 1} of epoch ${Math.floor(r.first_bad / n) + 1}` : 'trained';
   });
-  out.final_error = e[e.length - 1]; out.first_error = e[0];
+  out.final_error = e[e.length - 1]; out.first_error = e[0]; out.epochs_run = e.length;
   for (const k in run.params) out[k] = run.params[k];
   for (const k in spec.lookups || {}) out[k] = lookup(spec.lookups[k], values);
   out.status = run.diverged ? `diverged in epoch ${Math.floor(run.first_bad / n) + 1}` : 'trained';

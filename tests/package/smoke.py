@@ -47,6 +47,7 @@ CALLS = {
     'momentum_explorer': lambda: momentum_explorer(x, y),
     'momentum_page_explorer': lambda: momentum_page_explorer(x, y, epochs=2),
     'race_explorer': lambda: race_explorer(epochs=3),
+    'race_page_explorer': lambda: race_page_explorer(epochs=3),
 }
 
 def figure_of(obj):
