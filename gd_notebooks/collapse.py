@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'path_curvature', 'plot_curvature',
-           'collapse_explorer', 'collapse_metric', 'collapsed_radius']
+           'collapse_explorer', 'collapse_page_explorer', 'collapse_metric', 'collapsed_radius']
 
 # %% ../nbs/02_collapse.ipynb #caf8b48b
 import functools
@@ -187,6 +187,28 @@ def collapse_explorer(lr:float=WORKBOOK_LR, # starting learning rate
         ac=widgets.FloatSlider(value=ac, min=-3, max=3, step=0.1, description='start a = c'),
         bd=widgets.FloatSlider(value=bd, min=-50, max=50, step=1, description='start b = d'),
         grad=widgets.Dropdown(options=['analytic', 'numeric'], value=grad, description='derivatives'))
+
+# %% ../nbs/02_collapse.ipynb #a4ff910d
+def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
+                           ac:float=1., # starting a = c
+                           bd:float=1., # starting b = d
+                           grad:str='analytic', # 'analytic' or 'numeric'
+                           epochs:int=5): # epochs per run
+    "The two-neuron explorer as a page explorer: |error|, the largest |weight| and |derivative| per step, rerun in the page."
+    from gd_notebooks.pageexplorer import page_explorer
+    fig, blow, static = _collapse_figure(epochs)
+    for a in [*blow[0].values(), *blow[1:]]: a.remove()
+    ax, (x, y) = fig.axes[0], graddesc_data()
+    colors = ('#1f77b4', '#2ca02c', '#ff7f0e')
+    return page_explorer(fig, {'model': 'TwoLinear', 'params': {'a': '$ac', 'b': '$bd', 'c': '$ac', 'd': '$bd'}, 'x': x.tolist(), 'y': y.tolist(),
+                               'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': epochs, 'grad': '$grad'},
+        [{'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1e-3, 'step': 0.05, 'format': '.2e'},
+         {'name': 'ac', 'label': 'start a = c', 'kind': 'linear', 'min': -3, 'max': 3, 'step': 0.1, 'format': '.1f'},
+         {'name': 'bd', 'label': 'start b = d', 'kind': 'linear', 'min': -50, 'max': 50, 'step': 1, 'format': '.0f'},
+         {'name': 'grad', 'label': 'derivatives', 'kind': 'select', 'options': ['analytic', 'numeric']}],
+        values={'lr': lr, 'ac': ac, 'bd': bd, 'grad': grad}, id='collapse',
+        series=[{'ax': ax, 'x': 'step', 'y': k, 'color': c} for k, c in zip(('abs_errs', 'max_abs_weight', 'max_abs_grad'), colors)],
+        texts=[{'ax': ax, 'template': 'lr {lr:.2e}, start a = c = {ac:.1f}, b = d = {bd:.0f}: {status}'}])
 
 # %% ../nbs/02_collapse.ipynb #221f5460
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays

@@ -76,6 +76,7 @@ def fit_recipe(run:dict): # a resolved recipe: model name, params, x, y, opt {ki
     params = {k: np.array([float(v)]) for k, v in run['params'].items()}
     t = api.fit(getattr(api, run['model'])(), params, np.array(run['x']), np.array(run['y']), opt, epochs=int(run['epochs']), grad=run.get('grad', 'analytic'))
     t.history, t.epoch_errors = {k: v[:, 0] for k, v in t.history.items()}, t.epoch_errors[:, 0]
+    t.grads, t.sq_errs = {k: v[:, 0] for k, v in t.grads.items()}, t.sq_errs[:, 0]
     return t
 
 # %% ../nbs/94_pageexplorer.ipynb #11818168
@@ -88,7 +89,7 @@ def backdrop_png(fig, # the figure with only its static parts visible
 
 # %% ../nbs/94_pageexplorer.ipynb #37539631
 def series_data(t, # a Trace of one model (as from `fit_recipe`)
-                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'step_len', 'history.<w>', 'epochs.<w>'
+                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'step_len', 'max_abs_weight', 'max_abs_grad', 'history.<w>', 'epochs.<w>'
                 n:int, # rows per epoch
                 clip=None): # (lo, hi) for 'step_len'
     "The numbers a page explorer's series draws, as the page computes them."
@@ -97,6 +98,9 @@ def series_data(t, # a Trace of one model (as from `fit_recipe`)
     if name == 'row': return np.arange(1, steps + 1, dtype=float)
     if name == 'epoch': return np.arange(1, len(t.epoch_errors) + 1, dtype=float)
     if name in ('sq_errs', 'epoch_errors'): return np.asarray(getattr(t, name), dtype=float).reshape(-1)
+    if name in ('max_abs_weight', 'max_abs_grad'):
+        src = {k: v[:-1] for k, v in t.history.items()} if name == 'max_abs_weight' else t.grads
+        with np.errstate(invalid='ignore'): return np.max([np.abs(v) for v in src.values()], 0)
     if name == 'step_len':
         with np.errstate(all='ignore'): s = np.hypot(np.diff(t.history['a']), np.diff(t.history['b']))
         return np.where(np.isfinite(s), np.clip(s, *clip) if clip else s, np.nan)

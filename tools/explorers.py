@@ -4,6 +4,5 @@ EXPLORERS = {
     '00_data.ipynb': 'noise',
     '92_explorer.ipynb': 'a',
     '01_neuron.ipynb': 'lr',
-    '02_collapse.ipynb': 'lr',
     '03_relu.ipynb': 'step',
 }

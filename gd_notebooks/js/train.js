@@ -97,12 +97,12 @@ export function npSum(a, lo = 0, n = a.length) {
   return npSum(a, lo, n2) + npSum(a, lo + n2, n - n2);
 }
 
-// One run: {history: {name: Float64Array(steps + 1)}, sq_errs, epoch_errors, diverged, first_bad}.
+// One run: {history: {name: Float64Array(steps + 1)}, grads: {name: Float64Array(steps)}, sq_errs, epoch_errors, diverged, first_bad}.
 export function fit({model, params, x, y, opt, epochs = 1, grad = 'analytic'}) {
   const m = typeof model === 'string' ? MODELS[model] : model;
   const o = makeOptimizer(opt), n = x.length, steps = epochs * n;
-  const history = {}, sqErrs = new Float64Array(steps);
-  for (const k of m.names) history[k] = new Float64Array(steps + 1);
+  const history = {}, grads = {}, sqErrs = new Float64Array(steps);
+  for (const k of m.names) { history[k] = new Float64Array(steps + 1); grads[k] = new Float64Array(steps); }
   let p = {}; for (const k of m.names) p[k] = +params[k];
   let state = o.init(p), firstBad = -1;
   const g = grad === 'numeric' ? (q, xi, yi) => numericGrad(m, q, xi, yi) : (q, xi, yi) => m.grad(q, xi, yi);
@@ -110,11 +110,13 @@ export function fit({model, params, x, y, opt, epochs = 1, grad = 'analytic'}) {
     const xi = x[s % n], yi = y[s % n];
     for (const k of m.names) history[k][s] = p[k];
     sqErrs[s] = sq(m.predict(p, xi) - yi);
-    [p, state] = o.step(p, g(p, xi, yi), state);
+    const gs = g(p, xi, yi);
+    for (const k of m.names) grads[k][s] = gs[k];
+    [p, state] = o.step(p, gs, state);
     if (firstBad < 0 && (!Number.isFinite(sqErrs[s]) || m.names.some(k => !Number.isFinite(p[k])))) firstBad = s;
   }
   for (const k of m.names) history[k][steps] = p[k];
   const epochErrors = new Float64Array(epochs);
   for (let e = 0; e < epochs; e++) epochErrors[e] = Math.sqrt(npSum(sqErrs, e * n, n));
-  return {params: p, history, sq_errs: sqErrs, epoch_errors: epochErrors, diverged: firstBad >= 0, first_bad: firstBad};
+  return {params: p, history, grads, sq_errs: sqErrs, epoch_errors: epochErrors, diverged: firstBad >= 0, first_bad: firstBad};
 }

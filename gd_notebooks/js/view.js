@@ -26,6 +26,10 @@ function source(run, name, spec, s = {}) {
     }
     return out;
   }
+  if (name === 'max_abs_weight' || name === 'max_abs_grad') {  // the largest |weight| entering each step, or |derivative| used
+    const src = name === 'max_abs_grad' ? run.grads : run.history, ks = Object.keys(src);
+    return Array.from(run.sq_errs, (_, i) => Math.max(...ks.map(k => Math.abs(src[k][i]))));
+  }
   if (name === 'step') return Array.from(run.sq_errs, (_, i) => i);
   if (name === 'row') return Array.from(run.sq_errs, (_, i) => i + 1);
   if (name === 'epoch') return Array.from(run.epoch_errors, (_, i) => i + 1);

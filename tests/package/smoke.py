@@ -41,6 +41,7 @@ CALLS = {
     'plot_stability': lambda: plot_stability(betas, lrs, np.ones((len(betas), len(lrs)), bool)),
     'neuron_explorer': lambda: neuron_explorer(),
     'collapse_explorer': lambda: collapse_explorer(),
+    'collapse_page_explorer': lambda: collapse_page_explorer(epochs=1),
     'relu_explorer': lambda: relu_explorer(),
     'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
     'lr_page_explorer': lambda: lr_page_explorer(x, y, epochs=5),
