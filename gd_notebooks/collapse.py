@@ -208,7 +208,7 @@ def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
          {'name': 'grad', 'label': 'derivatives', 'kind': 'select', 'options': ['analytic', 'numeric']}],
         values={'lr': lr, 'ac': ac, 'bd': bd, 'grad': grad}, id='collapse',
         series=[{'ax': ax, 'x': 'step', 'y': k, 'color': c} for k, c in zip(('abs_errs', 'max_abs_weight', 'max_abs_grad'), colors)],
-        texts=[{'ax': ax, 'template': 'lr {lr:.2e}, start a = c = {ac:.1f}, b = d = {bd:.0f}: {status}'}])
+        texts=[{'ax': ax, 'where': 'inside', 'template': 'lr {lr:.2e}, start a = c = {ac:.1f}, b = d = {bd:.0f}: {status}'}])
 
 # %% ../nbs/02_collapse.ipynb #221f5460
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays

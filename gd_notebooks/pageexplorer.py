@@ -110,20 +110,29 @@ def series_data(t, # a Trace of one model (as from `fit_recipe`)
     if kind == 'epochs': return t.history[w][::n]
     raise ValueError(f"unknown series source {name!r}")
 
+# %% ../nbs/94_pageexplorer.ipynb #5b3bfb5a
+def _text_spec(t, size, dpi):
+    "Where the page writes a text: centred over the axes (a title), or right-aligned inside its top edge."
+    x0, y0, w, h = panel_of(t['ax'])['bbox']
+    if t.get('where', 'title') == 'inside':
+        return {'x': x0 + w - 6 * dpi / 72, 'y': y0 + 1.3 * size * dpi / 72, 'anchor': 'end', 'template': t['template'], 'size': 0.85 * size * dpi / 72}
+    return {'x': x0 + w / 2, 'y': y0 - 6 * dpi / 72, 'template': t['template'], 'size': size * dpi / 72}
+
 # %% ../nbs/94_pageexplorer.ipynb #4d371aec
 def page_explorer(fig, # the figure, with only what never moves drawn on it
                   run, # fit's arguments as a recipe ('$name' stands for a control's value), or a list of recipes
                   controls:list, # control specs: name, kind ('log', 'linear', 'int', 'select'), min, max, step, format, options
                   series:list, # what the page draws: {'ax', 'x', 'y', 'color'} or {'ax', 'kind': 'prediction'}
                   values:dict, # the controls' starting values
-                  texts=(), # {'ax', 'template'}: a title over `ax` with numbers, e.g. 'error {final_error:.4g}'
+                  texts=(), # {'ax', 'template', 'where'}: a title over `ax` ('title') or a note inside its top right ('inside'), with numbers
                   lookups=None, # name -> {'control', 'keys', 'values'}: numbers Python computed for each position of a control
                   id:str='explorer', # names the explorer on its page
                   dpi:float=200): # pixels per inch of the backdrop
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, a fallback picture of the default run."
     import matplotlib.pyplot as plt
     from matplotlib.layout_engine import TightLayoutEngine
-    for t in texts: t['ax'].set_title('Tg')  # room for the titles the page writes
+    for t in texts:
+        if t.get('where', 'title') == 'title': t['ax'].set_title('Tg')  # room for the titles the page writes
     (fig.get_layout_engine() or TightLayoutEngine()).execute(fig); fig.set_layout_engine(None)  # the layout is fixed from here on
     for t in texts: t['ax'].set_title('')
     png, W, H = backdrop_png(fig, dpi)
@@ -132,7 +141,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     runs = run if isinstance(run, list) else [run]
     spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, **({'runs': runs} if isinstance(run, list) else {'run': run}),
             'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
-            'texts': [{'x': (b := panel_of(t['ax'])['bbox'])[0] + b[2] / 2, 'y': b[1] - 6 * dpi / 72, 'template': t['template'], 'size': size * dpi / 72} for t in texts]}
+            'texts': [_text_spec(t, size, dpi) for t in texts]}
     ts = [fit_recipe(resolve_run(r, values)) for r in runs]; n = len(runs[0]['x'])
     def pick(v): # a point's coordinate: a control ('$name'), a lookup ('@name') or a number
         if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
