@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet', 'numeric_grad', 'loss_grid', 'plot_contour',
-           'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer', 'plot_errors']
+           'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer', 'neuron_page_explorer', 'plot_errors']
 
 # %% ../nbs/01_neuron.ipynb #4096e8b4
 import math
@@ -476,6 +476,37 @@ def neuron_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts 
         standardize=widgets.Checkbox(value=standardized, description='standardize x'))
     ex.art = art
     return ex
+
+# %% ../nbs/01_neuron.ipynb #f2b1f770
+def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts at
+                         a:float=1., b:float=1., # the starting line a·x + b
+                         epochs:int=6, # passes over the rows
+                         standardized:bool=False): # start with "standardize x" ticked
+    "This lesson's explorer as a page explorer: the runs of `run_neuron`, computed in the page."
+    import matplotlib.pyplot as plt
+    from gd_notebooks.pageexplorer import page_explorer
+    x, y = graddesc_data(); z, mu, sd = standardize(x)
+    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(9, 3))
+    ax_d.scatter(x, y, s=10, color='C0'); ax_d.set(xlim=(0, 105), ylim=(0, 260), xlabel='x', ylabel='y')
+    ax_e.set(xlim=(0.5, 30.5), yticks=[1e5], xlabel='epoch', ylabel='error (√Σ err²)')
+    ax_e.tick_params(axis='y', colors='none')  # room for the tick labels the page writes
+    plot_contour(x, y, ax=ax_c, levels=12)
+    std = lambda raw, on_z: {'$select': 'standardize', 'cases': {'false': raw, 'true': on_z}}
+    run = {'model': 'Linear', 'x': std(x.tolist(), z.tolist()), 'y': y.tolist(), 'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': '$epochs',
+           'params': std({'a': '$a', 'b': '$b'}, {'a': {'$affine': [[sd, 'a']]}, 'b': {'$affine': [[1., 'b'], [mu, 'a']]}})}  # as run_neuron
+    un = std(None, [mu, sd])
+    return page_explorer(fig, run,
+        [{'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1, 'step': 0.1, 'format': '.1e'},
+         {'name': 'a', 'label': 'start a', 'kind': 'linear', 'min': -2, 'max': 6, 'step': 0.1, 'format': '.1f'},
+         {'name': 'b', 'label': 'start b', 'kind': 'linear', 'min': -20, 'max': 80, 'step': 1, 'format': '.0f'},
+         {'name': 'epochs', 'kind': 'int', 'min': 1, 'max': 30, 'step': 1, 'format': '.0f'},
+         {'name': 'standardize', 'label': 'standardize x', 'kind': 'check'}],
+        values={'lr': lr, 'a': a, 'b': b, 'epochs': epochs, 'standardize': standardized}, id='neuron', autoscale=[ax_e],
+        series=[{'ax': ax_d, 'kind': 'prediction', 'unstd': un, 'color': '#ff7f0e'},
+                {'ax': ax_e, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#1f77b4', 'marker': True},
+                {'ax': ax_c, 'x': 'history.a', 'y': 'history.b', 'unstd': un, 'color': '#d62728'}],
+        texts=[{'ax': ax_d, 'template': 'lr {lr:.1e}, {epochs} epochs: {status}'}, {'ax': ax_e, 'template': 'error {first_error:.4g} → {final_error:.4g}'},
+               {'ax': ax_c, 'template': 'the path of (a, b), on raw x'}])
 
 # %% ../nbs/01_neuron.ipynb #51668d7b
 def _epoch_errors(trace):

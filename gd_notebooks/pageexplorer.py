@@ -63,6 +63,10 @@ def resolve_run(run:dict, # the spec's run recipe: fit's arguments, '$name' for 
     if isinstance(run, dict) and '$select' in run: # {'$select': control, 'cases': {value: recipe}}
         v = values[run['$select']]
         return resolve_run(run['cases'][str(v).lower() if isinstance(v, bool) else str(v)], values)
+    if isinstance(run, dict) and '$affine' in run: # {'$affine': [[coef, control], ...]}: 0 + coef·value + ..., in order
+        acc = 0
+        for coef, name in run['$affine']: acc = acc + coef * values[name]
+        return acc
     if isinstance(run, dict): return {k: resolve_run(v, values) for k, v in run.items()}
     if isinstance(run, list): return [resolve_run(v, values) for v in run]
     return run
@@ -126,6 +130,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
                   values:dict, # the controls' starting values
                   texts=(), # {'ax', 'template', 'where'}: a title over `ax` ('title') or a note inside its top right ('inside'), with numbers
                   lookups=None, # name -> {'control', 'keys', 'values'}: numbers Python computed for each position of a control
+                  autoscale=(), # axes whose y axis follows the run (the page draws its ticks; give them none)
                   id:str='explorer', # names the explorer on its page
                   dpi:float=200): # pixels per inch of the backdrop
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, a fallback picture of the default run."
@@ -140,18 +145,24 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 11
     runs = run if isinstance(run, list) else [run]
     spec = {'id': id, 'width': W, 'height': H, 'values': dict(values), 'controls': controls, **({'runs': runs} if isinstance(run, list) else {'run': run}),
-            'panels': [panel_of(ax) for ax in axes], 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
+            'panels': [panel_of(ax) | ({'autoscale': True} if ax in autoscale else {}) for ax in axes], 'tickSize': 9 * dpi / 72, 'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series], 'lookups': lookups or {},
             'texts': [_text_spec(t, size, dpi) for t in texts]}
-    ts = [fit_recipe(resolve_run(r, values)) for r in runs]; n = len(runs[0]['x'])
+    ts = [fit_recipe(resolve_run(r, values)) for r in runs]; n = len(resolve_run(runs[0], values)['x'])
     def pick(v): # a point's coordinate: a control ('$name'), a lookup ('@name') or a number
         if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
         if isinstance(v, str) and v[:1] == '@':
             tb = lookups[v[1:]]; return tb['values'][int(np.argmin(np.abs(np.log(np.array(tb['keys']) / values[tb['control']]))))]
         return v
+    def data(s, name): # a series' numbers, weights put back on raw x when it was trained on standardized x
+        t = ts[s.get('run', 0)]; un = resolve_run(s['unstd'], values) if s.get('unstd') else None
+        if un and name in ('history.a', 'history.b'):
+            from gd_notebooks.data import unstandardize
+            return unstandardize(t.history, *un)[name[8:]]
+        return series_data(t, name, n, s.get('clip'))
     drawn = [s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
-             s['ax'].plot(series_data(ts[s.get('run', 0)], s['x'], n, s.get('clip')), series_data(ts[s.get('run', 0)], s['y'], n, s.get('clip')),
-                          color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
+             s['ax'].plot(data(s, s['x']), data(s, s['y']), color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
              for s in series if s.get('kind') != 'prediction']
+    for ax in autoscale: ax.relim(); ax.autoscale_view(scalex=False)  # the picture for pages without JavaScript
     fallback = backdrop_png(fig, dpi)[0]
     for l in drawn: l.remove()
     plt.close(fig)

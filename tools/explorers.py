@@ -3,6 +3,5 @@ it moves (the label shown left of the slider). Each lesson adds its explorer her
 EXPLORERS = {
     '00_data.ipynb': 'noise',
     '92_explorer.ipynb': 'a',
-    '01_neuron.ipynb': 'lr',
     '03_relu.ipynb': 'step',
 }

@@ -8,6 +8,8 @@ function resolve(v, values) {
   if (typeof v === 'string' && v.startsWith('$')) return values[v.slice(1)];
   // {$select: control, cases: {value: recipe}}: the recipe of the control's current value (e.g. the optimizer chosen)
   if (v && typeof v === 'object' && '$select' in v) return resolve(v.cases[String(values[v.$select])], values);
+  // {$affine: [[coef, control], ...]}: 0 + coef·value + ..., in that order (a start given on another scale)
+  if (v && typeof v === 'object' && '$affine' in v) return v.$affine.reduce((acc, [c, n]) => acc + c * values[n], 0);
   if (Array.isArray(v)) return v.map(w => resolve(w, values));
   if (v && typeof v === 'object') { const o = {}; for (const k in v) o[k] = resolve(v[k], values); return o; }
   return v;
@@ -37,16 +39,41 @@ function source(run, name, spec, s = {}) {
   if (name === 'abs_errs') return Array.from(run.sq_errs, Math.sqrt);
   if (name === 'epoch_errors') return run.epoch_errors;
   if (name.startsWith('history.')) return run.history[name.slice(8)];
-  if (name.startsWith('epochs.')) { const h = run.history[name.slice(7)], n = (spec.runs || [spec.run])[0].x.length; return h.filter((_, i) => i % n === 0); }
+  if (name.startsWith('epochs.')) { const h = run.history[name.slice(7)], n = run.sq_errs.length / run.epoch_errors.length; return h.filter((_, i) => i % n === 0); }
   throw new Error(`unknown series source ${name}`);
 }
 
 // The model's prediction line at the run's final weights, across the panel's x range (200 points).
-function predictionLine(run, spec, panel, step) {
+function predictionLine(run, spec, panel, step, un) {
   const m = MODELS[(spec.runs || [spec.run])[0].model], n = 200, xs = [], ys = [];
   const p = {}; for (const k in run.history) { const h = run.history[k]; p[k] = h[step === undefined ? h.length - 1 : step]; }
-  for (let i = 0; i < n; i++) { const x = panel.xlim[0] + (panel.xlim[1] - panel.xlim[0]) * i / (n - 1); xs.push(x); ys.push(m.predict(p, x)); }
+  for (let i = 0; i < n; i++) {
+    const x = panel.xlim[0] + (panel.xlim[1] - panel.xlim[0]) * i / (n - 1);
+    xs.push(x); ys.push(m.predict(p, un ? (x - un[0]) / un[1] : x));  // a model trained on z = (x − mean)/std
+  }
   return [xs, ys];
+}
+
+// Weights of a line fitted on z = (x − mean)/std, expressed on x (as the package's `unstandardize`).
+function rawWeights(run, un) {
+  const a = run.history.a, b = run.history.b;
+  return {a: Array.from(a, v => v / un[1]), b: Array.from(b, (v, i) => v - a[i] * un[0] / un[1])};
+}
+
+// An axis that follows the numbers drawn on it, as the package's explorers do: linear from 0 while they
+// span less than a decade, log decades otherwise. Returns {lim, log, ticks}.
+export function autoScale(values) {
+  const ok = Array.from(values).filter(v => Number.isFinite(v) && v > 0);
+  const lo = ok.length ? Math.min(...ok) : 1, hi = ok.length ? Math.max(...ok) : 10;
+  if (hi <= 10 * lo) {
+    const top = hi * 1.1, raw = top / 4, mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map(k => k * mag).find(k => k >= raw);
+    const ticks = []; for (let t = 0; t <= top + 1e-9 * top; t += step) ticks.push(+t.toPrecision(12));
+    return {lim: [0, top], log: false, ticks};
+  }
+  const l0 = Math.floor(Math.log10(lo)), l1 = Math.ceil(Math.log10(hi)), every = Math.ceil((l1 - l0) / 5), ticks = [];
+  for (let l = l0; l <= l1; l += every) ticks.push(10 ** l);
+  return {lim: [10 ** l0, 10 ** l1], log: true, ticks};
 }
 
 function scale(v, lim, log) { return log ? (Math.log10(v) - Math.log10(lim[0])) / (Math.log10(lim[1]) - Math.log10(lim[0])) : (v - lim[0]) / (lim[1] - lim[0]); }
@@ -94,7 +121,7 @@ function scalar(v, values, spec) {
 
 // Numbers a caption can show: {final_error}, {a}, {b}, ..., {diverged_epoch} and the controls' values.
 function numbers(runs, values, spec) {
-  const run = runs[runs.length - 1], out = {...values}, n = (spec.runs || [spec.run])[0].x.length, e = run.epoch_errors;
+  const run = runs[runs.length - 1], out = {...values}, n = run.sq_errs.length / run.epoch_errors.length, e = run.epoch_errors;
   runs.forEach((r, i) => {
     const ee = r.epoch_errors; out[`final_error_${i}`] = ee[ee.length - 1];
     out[`status_${i}`] = r.diverged ? `diverged at row ${(r.first_bad % n) + 1} of epoch ${Math.floor(r.first_bad / n) + 1}` : 'trained';
@@ -136,6 +163,17 @@ function control(c, value, onchange) {
   return row;
 }
 
+function drawTicks(g, panel, a, spec) {
+  const [x0, y0, w, h] = panel.bbox, size = spec.tickSize || 25, label = v => (a.log ? `1e${Math.round(Math.log10(v))}` : fmt(v, '.4g'));
+  g.replaceChildren(...a.ticks.flatMap(v => {
+    const y = y0 + h * (1 - scale(v, a.lim, a.log)), line = document.createElementNS(SVGNS, 'line'), t = document.createElementNS(SVGNS, 'text');
+    [['x1', x0], ['x2', x0 + w], ['y1', y], ['y2', y], ['stroke', '#dddddd'], ['stroke-width', 2]].forEach(([k, v2]) => line.setAttribute(k, v2));
+    [['x', x0 - size * 0.35], ['y', y + size * 0.35], ['text-anchor', 'end'], ['font-size', size], ['font-family', 'DejaVu Sans, sans-serif']].forEach(([k, v2]) => t.setAttribute(k, v2));
+    t.textContent = label(v);
+    return [line, t];
+  }));
+}
+
 function render({model, el}) {
   const spec = model.get('spec'), root = document.createElement('div');
   root.className = 'gd-explorer'; root.dataset.spec = spec.id;
@@ -158,6 +196,7 @@ function render({model, el}) {
     [['x', p.bbox[0]], ['y', p.bbox[1]], ['width', p.bbox[2]], ['height', p.bbox[3]]].forEach(([k, v]) => r.setAttribute(k, v));
     cp.appendChild(r); defs.appendChild(cp);
   });
+  const axisGroups = spec.panels.map(() => { const g = document.createElementNS(SVGNS, 'g'); svg.appendChild(g); return g; });
   const groups = spec.series.map(s => {
     const g = document.createElementNS(SVGNS, 'g'); g.setAttribute('clip-path', `url(#gd-clip-${spec.id}-${s.panel})`);
     svg.appendChild(g); return g;
@@ -172,10 +211,16 @@ function render({model, el}) {
   const draw = () => {
     const runs = runsFor(spec, values);
     spec.series.forEach((s, i) => {
-      const panel = spec.panels[s.panel];
-      const run = runs[s.run || 0];
-      const [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel)
-        : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [source(run, s.x, spec, s), source(run, s.y, spec, s)];
+      let panel = spec.panels[s.panel];
+      const run = runs[s.run || 0], un = s.unstd ? resolve(s.unstd, values) : null;
+      const raw = un && s.kind !== 'prediction' ? rawWeights(run, un) : null;
+      const src = name => (raw && (name === 'history.a' || name === 'history.b') ? raw[name.slice(8)] : source(run, name, spec, s));
+      let [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel, undefined, un)
+        : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [src(s.x), src(s.y)];
+      if (panel.autoscale) {  // this panel's y axis follows the run: scale, ticks and grid drawn here
+        const a = autoScale(ys); panel = {...panel, ylim: a.lim, ylog: a.log};
+        drawTicks(axisGroups[s.panel], panel, a, spec);
+      }
       const g = groups[i], pts = pieces(xs, ys, panel);
       if (s.kind === 'point' || s.marker) {
         g.replaceChildren(...pts.flat().map(([a, b]) => {

@@ -40,6 +40,7 @@ CALLS = {
     'plot_rate_map': lambda: plot_rate_map(betas, lrs, epoch_radius(x, lrs[None, :], betas[:, None])),
     'plot_stability': lambda: plot_stability(betas, lrs, np.ones((len(betas), len(lrs)), bool)),
     'neuron_explorer': lambda: neuron_explorer(),
+    'neuron_page_explorer': lambda: neuron_page_explorer(epochs=2),
     'collapse_explorer': lambda: collapse_explorer(),
     'collapse_page_explorer': lambda: collapse_page_explorer(epochs=1),
     'relu_explorer': lambda: relu_explorer(),
