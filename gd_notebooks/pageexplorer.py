@@ -93,7 +93,7 @@ def backdrop_png(fig, # the figure with only its static parts visible
 
 # %% ../nbs/94_pageexplorer.ipynb #37539631
 def series_data(t, # a Trace of one model (as from `fit_recipe`)
-                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'step_len', 'max_abs_weight', 'max_abs_grad', 'history.<w>', 'epochs.<w>'
+                name:str, # 'step', 'row', 'epoch', 'sq_errs', 'abs_errs', 'epoch_errors', 'step_len', 'max_abs_weight', 'max_abs_grad', 'dead_fraction', 'epoch_frac', 'history.<w>', 'epochs.<w>'
                 n:int, # rows per epoch
                 clip=None): # (lo, hi) for 'step_len'
     "The numbers a page explorer's series draws, as the page computes them."
@@ -105,6 +105,10 @@ def series_data(t, # a Trace of one model (as from `fit_recipe`)
     if name in ('max_abs_weight', 'max_abs_grad'):
         src = {k: v[:-1] for k, v in t.history.items()} if name == 'max_abs_weight' else t.grads
         with np.errstate(invalid='ignore'): return np.max([np.abs(v) for v in src.values()], 0)
+    if name == 'dead_fraction':
+        from gd_notebooks.relu import dead_fraction
+        return dead_fraction({k: v for k, v in t.history.items()}, t.x)
+    if name == 'epoch_frac': return np.arange(len(t.history['a'])) / n
     if name == 'step_len':
         with np.errstate(all='ignore'): s = np.hypot(np.diff(t.history['a']), np.diff(t.history['b']))
         return np.where(np.isfinite(s), np.clip(s, *clip) if clip else s, np.nan)
@@ -161,7 +165,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
         return series_data(t, name, n, s.get('clip'))
     drawn = [s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
              s['ax'].plot(data(s, s['x']), data(s, s['y']), color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
-             for s in series if s.get('kind') != 'prediction']
+             for s in series if s.get('kind') in (None, 'point')]
     for ax in autoscale: ax.relim(); ax.autoscale_view(scalex=False)  # the picture for pages without JavaScript
     fallback = backdrop_png(fig, dpi)[0]
     for l in drawn: l.remove()

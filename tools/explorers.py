@@ -3,5 +3,4 @@ it moves (the label shown left of the slider). Each lesson adds its explorer her
 EXPLORERS = {
     '00_data.ipynb': 'noise',
     '92_explorer.ipynb': 'a',
-    '03_relu.ipynb': 'step',
 }

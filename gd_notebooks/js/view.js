@@ -17,7 +17,9 @@ function resolve(v, values) {
 
 // The runs a spec asks for, from the controls' values: `$name` refers to a control. A spec has one
 // `run` or a list of `runs`; a series names the run it draws (`run`, default 0).
-export function runsFor(spec, values) { return (spec.runs || [spec.run]).map(r => fit(resolve(r, values))); }
+export function runsFor(spec, values) {
+  return (spec.runs || [spec.run]).map(r => { const rr = resolve(r, values), out = fit(rr); out.x = rr.x; return out; });
+}
 
 function source(run, name, spec, s = {}) {
   if (name === 'step_len') {  // length of each update in the (a, b) plane, clipped; non-finite as a gap
@@ -32,6 +34,11 @@ function source(run, name, spec, s = {}) {
     const src = name === 'max_abs_grad' ? run.grads : run.history, ks = Object.keys(src);
     return Array.from(run.sq_errs, (_, i) => Math.max(...ks.map(k => Math.abs(src[k][i]))));
   }
+  if (name === 'dead_fraction') {  // share of the rows on which the ReLU is inactive (a·x + b <= 0), entering each step
+    const a = run.history.a, b = run.history.b, n = run.x.length;
+    return Array.from(a, (ai, i) => (Number.isFinite(ai) && Number.isFinite(b[i]) ? run.x.filter(x => ai * x + b[i] <= 0).length / n : NaN));
+  }
+  if (name === 'epoch_frac') { const n = run.x.length; return Array.from(run.history.a, (_, i) => i / n); }  // step i as a fraction of epochs
   if (name === 'step') return Array.from(run.sq_errs, (_, i) => i);
   if (name === 'row') return Array.from(run.sq_errs, (_, i) => i + 1);
   if (name === 'epoch') return Array.from(run.epoch_errors, (_, i) => i + 1);
@@ -163,6 +170,20 @@ function control(c, value, onchange) {
   return row;
 }
 
+// The part of the x range where the ReLU of a sandwich is inactive (a·x + b <= 0) at step `at`, shaded.
+function drawInactive(g, run, panel, at, un, s) {
+  const a = run.history.a[at], b = run.history.b[at], [x0, y0, w, h] = panel.bbox;
+  const toX = z => (un ? z * un[1] + un[0] : z);  // the model reads z = (x − mean)/std: its boundary, on raw x
+  let lo = panel.xlim[0], hi = panel.xlim[1];
+  if (!(Number.isFinite(a) && Number.isFinite(b))) { g.replaceChildren(); return; }
+  if (a === 0) { if (b > 0) { g.replaceChildren(); return; } }
+  else if (a > 0) hi = Math.min(hi, toX(-b / a)); else lo = Math.max(lo, toX(-b / a));
+  if (hi <= lo) { g.replaceChildren(); return; }
+  const r = document.createElementNS(SVGNS, 'rect'), p0 = x0 + w * scale(lo, panel.xlim, false), p1 = x0 + w * scale(hi, panel.xlim, false);
+  [['x', p0], ['y', y0], ['width', p1 - p0], ['height', h], ['fill', s.color || '#999999'], ['fill-opacity', 0.25]].forEach(([k, v]) => r.setAttribute(k, v));
+  g.replaceChildren(r);
+}
+
 function drawTicks(g, panel, a, spec) {
   const [x0, y0, w, h] = panel.bbox, size = spec.tickSize || 25, label = v => (a.log ? `1e${Math.round(Math.log10(v))}` : fmt(v, '.4g'));
   g.replaceChildren(...a.ticks.flatMap(v => {
@@ -215,7 +236,15 @@ function render({model, el}) {
       const run = runs[s.run || 0], un = s.unstd ? resolve(s.unstd, values) : null;
       const raw = un && s.kind !== 'prediction' ? rawWeights(run, un) : null;
       const src = name => (raw && (name === 'history.a' || name === 'history.b') ? raw[name.slice(8)] : source(run, name, spec, s));
-      let [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel, undefined, un)
+      const at = s.at === undefined ? undefined : Math.max(0, Math.min(run.history.a.length - 1, Math.round(scalar(s.at, values, spec))));
+      if (s.kind === 'inactive') { drawInactive(groups[i], run, panel, at, un, s); return; }
+      if (s.kind === 'vline') {
+        const v = scalar(s.x, values, spec) * (s.xscale || 1), [x0, y0, w, h] = panel.bbox, px = x0 + w * scale(v, panel.xlim, panel.xlog);
+        const l = document.createElementNS(SVGNS, 'line');
+        [['x1', px], ['x2', px], ['y1', y0], ['y2', y0 + h], ['stroke', s.color || 'black'], ['stroke-width', 2]].forEach(([k, v2]) => l.setAttribute(k, v2));
+        groups[i].replaceChildren(l); return;
+      }
+      let [xs, ys] = s.kind === 'prediction' ? predictionLine(run, spec, panel, at, un)
         : s.kind === 'point' ? [[scalar(s.x, values, spec)], [scalar(s.y, values, spec)]] : [src(s.x), src(s.y)];
       if (panel.autoscale) {  // this panel's y axis follows the run: scale, ticks and grid drawn here
         const a = autoScale(ys); panel = {...panel, ylim: a.lim, ylog: a.log};

@@ -44,6 +44,7 @@ CALLS = {
     'collapse_explorer': lambda: collapse_explorer(),
     'collapse_page_explorer': lambda: collapse_page_explorer(epochs=1),
     'relu_explorer': lambda: relu_explorer(),
+    'relu_page_explorer': lambda: relu_page_explorer(epochs=2, step=3),
     'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
     'lr_page_explorer': lambda: lr_page_explorer(x, y, epochs=5),
     'momentum_explorer': lambda: momentum_explorer(x, y),
