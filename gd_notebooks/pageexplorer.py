@@ -71,10 +71,21 @@ def resolve_run(run:dict, # the spec's run recipe: fit's arguments, '$name' for 
     if isinstance(run, list): return [resolve_run(v, values) for v in run]
     return run
 
+# %% ../nbs/94_pageexplorer.ipynb #c3646242
+def _lstsq_recipe(run):
+    "A `lstsq` recipe in Python: rows y = a·x + b + noise·z from the seed's draws, their least-squares line as a one-entry history."
+    from types import SimpleNamespace
+    x, z = np.asarray(run['x'], float), np.asarray(run['z'], float)
+    y = run['a'] * x + run['b'] + run['noise'] * z
+    fa, fb = np.polyfit(x, y, 1)
+    return SimpleNamespace(x=x, y=y, history={'a': np.array([fa]), 'b': np.array([fb])}, sq_errs=np.array([]), grads={},
+                           epoch_errors=np.array([np.sqrt(np.sum((y - (fa * x + fb)) ** 2))]), diverged=False)
+
 # %% ../nbs/94_pageexplorer.ipynb #d42af467
 def fit_recipe(run:dict): # a resolved recipe: model name, params, x, y, opt {kind, lr, and the optimizer's other arguments}, epochs, grad
     "The package's `fit` on a page explorer's run, as a batch of one model; returns the Trace with the batch axis dropped."
     from gd_notebooks import all as api
+    if run.get('kind') == 'lstsq': return _lstsq_recipe(run)
     o = dict(run['opt']); kind, lr = o.pop('kind'), o.pop('lr')
     opt = {'SGD': api.SGD, 'Momentum': api.Momentum, 'RMSProp': api.RMSProp, 'Adam': api.Adam}[kind](lr, **o)
     params = {k: np.array([float(v)]) for k, v in run['params'].items()}
@@ -98,6 +109,7 @@ def series_data(t, # a Trace of one model (as from `fit_recipe`)
                 clip=None): # (lo, hi) for 'step_len'
     "The numbers a page explorer's series draws, as the page computes them."
     steps = len(t.history[next(iter(t.history))]) - 1
+    if name in ('rows.x', 'rows.y'): return np.asarray(getattr(t, name[5:]), float)
     if name == 'step': return np.arange(steps, dtype=float)
     if name == 'row': return np.arange(1, steps + 1, dtype=float)
     if name == 'epoch': return np.arange(1, len(t.epoch_errors) + 1, dtype=float)
@@ -163,9 +175,11 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
             from gd_notebooks.data import unstandardize
             return unstandardize(t.history, *un)[name[8:]]
         return series_data(t, name, n, s.get('clip'))
-    drawn = [s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
+    drawn = [s['ax'].plot(s['ax'].get_xlim(), [pick(s['a']) * v + pick(s['b']) for v in s['ax'].get_xlim()], color=s.get('color'), ls='--' if s.get('dash') else '-')[0] if s.get('kind') == 'abline' else
+             s['ax'].plot(data(s, s['x']), data(s, s['y']), 'o', ms=4, color=s.get('color'))[0] if s.get('kind') == 'scatter' else
+             s['ax'].plot([pick(s['x'])], [pick(s['y'])], 'o', color=s.get('color'))[0] if s.get('kind') == 'point' else
              s['ax'].plot(data(s, s['x']), data(s, s['y']), color=s.get('color'), marker='o' if s.get('marker') else None, ms=3)[0]
-             for s in series if s.get('kind') in (None, 'point')]
+             for s in series if s.get('kind') in (None, 'point', 'scatter', 'abline')]
     for ax in autoscale: ax.relim(); ax.autoscale_view(scalex=False)  # the picture for pages without JavaScript
     fallback = backdrop_png(fig, dpi)[0]
     for l in drawn: l.remove()

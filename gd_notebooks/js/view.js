@@ -17,8 +17,22 @@ function resolve(v, values) {
 
 // The runs a spec asks for, from the controls' values: `$name` refers to a control. A spec has one
 // `run` or a list of `runs`; a series names the run it draws (`run`, default 0).
+// Seeded rows y = a·x + b + noise·z (the seed's draws come in the recipe) and their least-squares line,
+// shaped like a run: the line as the one entry of its history, the root of the summed squared residuals as its error.
+export function lstsqRun({x, z, a, b, noise}) {
+  const n = x.length, y = x.map((xi, i) => a * xi + b + noise * z[i]);
+  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0, sxx = 0; for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
+  const fa = sxy / sxx, fb = my - fa * mx;
+  const err = Math.sqrt(y.reduce((s, yi, i) => s + (yi - (fa * x[i] + fb)) ** 2, 0));
+  return {x, y, params: {a: fa, b: fb}, history: {a: [fa], b: [fb]}, sq_errs: [], epoch_errors: [err], diverged: false, first_bad: -1};
+}
+
 export function runsFor(spec, values) {
-  return (spec.runs || [spec.run]).map(r => { const rr = resolve(r, values), out = fit(rr); out.x = rr.x; return out; });
+  return (spec.runs || [spec.run]).map(r => {
+    const rr = resolve(r, values), out = rr.kind === 'lstsq' ? lstsqRun(rr) : fit(rr);
+    out.x = out.x || rr.x; out.y = out.y || rr.y; return out;
+  });
 }
 
 function source(run, name, spec, s = {}) {
@@ -39,6 +53,8 @@ function source(run, name, spec, s = {}) {
     return Array.from(a, (ai, i) => (Number.isFinite(ai) && Number.isFinite(b[i]) ? run.x.filter(x => ai * x + b[i] <= 0).length / n : NaN));
   }
   if (name === 'epoch_frac') { const n = run.x.length; return Array.from(run.history.a, (_, i) => i / n); }  // step i as a fraction of epochs
+  if (name === 'rows.x') return run.x;
+  if (name === 'rows.y') return run.y;
   if (name === 'step') return Array.from(run.sq_errs, (_, i) => i);
   if (name === 'row') return Array.from(run.sq_errs, (_, i) => i + 1);
   if (name === 'epoch') return Array.from(run.epoch_errors, (_, i) => i + 1);
@@ -136,6 +152,7 @@ function numbers(runs, values, spec) {
   out.final_error = e[e.length - 1]; out.first_error = e[0]; out.epochs_run = e.length;
   for (const k in run.params) out[k] = run.params[k];
   for (const k in spec.lookups || {}) out[k] = lookup(spec.lookups[k], values);
+  if (run.x && run.history.a.length === 1) { out.slope_off = run.params.a - values.slope; out.intercept_off = run.params.b - 30; }
   out.status = run.diverged ? `diverged in epoch ${Math.floor(run.first_bad / n) + 1}` : 'trained';
   return out;
 }
@@ -238,6 +255,14 @@ function render({model, el}) {
       const src = name => (raw && (name === 'history.a' || name === 'history.b') ? raw[name.slice(8)] : source(run, name, spec, s));
       const at = s.at === undefined ? undefined : Math.max(0, Math.min(run.history.a.length - 1, Math.round(scalar(s.at, values, spec))));
       if (s.kind === 'inactive') { drawInactive(groups[i], run, panel, at, un, s); return; }
+      if (s.kind === 'abline') {  // a fixed line y = a·x + b across the panel (a and b may be controls)
+        const la = scalar(s.a, values, spec), lb = scalar(s.b, values, spec), xs2 = panel.xlim, ys2 = xs2.map(v => la * v + lb);
+        const l = document.createElementNS(SVGNS, 'polyline');
+        l.setAttribute('points', pieces(xs2, ys2, panel)[0].map(([u, v]) => `${u.toFixed(2)},${v.toFixed(2)}`).join(' '));
+        l.setAttribute('fill', 'none'); l.setAttribute('stroke', s.color || '#4d4d4d'); l.setAttribute('stroke-width', s.width || 3);
+        if (s.dash) l.setAttribute('stroke-dasharray', s.dash);
+        groups[i].replaceChildren(l); return;
+      }
       if (s.kind === 'vline') {
         const v = scalar(s.x, values, spec) * (s.xscale || 1), [x0, y0, w, h] = panel.bbox, px = x0 + w * scale(v, panel.xlim, panel.xlog);
         const l = document.createElementNS(SVGNS, 'line');
@@ -251,13 +276,13 @@ function render({model, el}) {
         drawTicks(axisGroups[s.panel], panel, a, spec);
       }
       const g = groups[i], pts = pieces(xs, ys, panel);
-      if (s.kind === 'point' || s.marker) {
+      if (s.kind === 'point' || s.kind === 'scatter' || s.marker) {
         g.replaceChildren(...pts.flat().map(([a, b]) => {
           const c = document.createElementNS(SVGNS, 'circle');
           c.setAttribute('cx', a.toFixed(2)); c.setAttribute('cy', b.toFixed(2)); c.setAttribute('r', s.size || 9);
           c.setAttribute('fill', s.color || '#ff7f0e'); return c;
         }));
-        if (s.kind === 'point') return;
+        if (s.kind === 'point' || s.kind === 'scatter') return;
       }
       const dots = s.marker ? Array.from(g.childNodes) : [];
       g.replaceChildren(...dots, ...pts.map(piece => {
