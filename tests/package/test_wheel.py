@@ -77,13 +77,18 @@ def test_the_check_sees_a_stale_module(tmp_path):
     assert _modules(whl) != _package_modules() and _leftovers(src) == []
 
 @pytest.fixture(scope='module')
-def wheel_metadata(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('meta')
+def built_wheel(tmp_path_factory):
+    "The wheel `make wheel` builds (offline, from a clean copy of the tree), built once for the checks below."
+    tmp = tmp_path_factory.mktemp('built')
     src = _source_copy(tmp/'src')
     subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--wheel', '--outdir', tmp/'dist', '.'],
                    cwd=src, check=True, capture_output=True)
     wheel, = (tmp/'dist').glob('gd_notebooks-*.whl')
-    with zipfile.ZipFile(wheel) as z:
+    return wheel
+
+@pytest.fixture(scope='module')
+def wheel_metadata(built_wheel):
+    with zipfile.ZipFile(built_wheel) as z:
         name, = [n for n in z.namelist() if n.endswith('.dist-info/METADATA')]
         return Parser().parsestr(z.read(name).decode())
 
@@ -107,12 +112,8 @@ def test_metadata_requirements_and_license(wheel_metadata):
     assert wheel_metadata['Version'] == cfg['version']
 
 @pytest.fixture(scope='module')
-def installed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('wheel')
-    src = _source_copy(tmp/'src')
-    subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--wheel', '--outdir', tmp/'dist', '.'],
-                   cwd=src, check=True, capture_output=True)
-    wheel, = (tmp/'dist').glob('gd_notebooks-*.whl')
+def installed(tmp_path_factory, built_wheel):
+    tmp, wheel = tmp_path_factory.mktemp('wheel'), built_wheel
     venv.create(tmp/'venv', with_pip=True)
     py = tmp/'venv'/'bin'/'python'
     subprocess.run([py, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', wheel], check=True)
