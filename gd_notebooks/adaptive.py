@@ -15,6 +15,7 @@ from .data import graddesc_data
 from .neuron import Linear, SGD, fit
 from .momentum import Momentum
 from .data import WORKBOOK_START
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/06_adaptive.ipynb #ad000011
 def _check_eps(v, name='eps'):
@@ -197,7 +198,7 @@ def _race_figure(epochs):
     "The explorer's figure: contour with the path | error per epoch; returns (fig, moving artists, static artists)."
     import matplotlib.pyplot as plt
     from gd_notebooks.neuron import plot_contour
-    fig, (ax, ax_e) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=72, gridspec_kw={'width_ratios': (1.5, 1)})
+    fig, (ax, ax_e) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.2), dpi=72, gridspec_kw={'width_ratios': (1.5, 1)})
     plot_contour(*graddesc_data(), ax=ax, a_range=(0.5, 3.5), b_range=(-3, 35), levels=12)
     static = list(ax.collections) + list(ax.lines)
     art = {'path': ax.plot([], [], color='C3', lw=0.8)[0], 'end': ax.plot([], [], 's', color='C3', ms=5)[0],

@@ -14,6 +14,7 @@ from .checks import check_params, check_positive, check_xy
 from .neuron import Linear, SGD, fit, numeric_grad
 from .plotting import new_ax, log_ticks
 from .data import WORKBOOK_LR
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/02_collapse.ipynb #3077a694
 class TwoLinear:
@@ -164,7 +165,7 @@ def _collapse_figure(epochs):
     "The explorer's figure: its axes, the moving artists of `plot_blowup` and the static ones."
     import matplotlib.pyplot as plt
     x = graddesc_data()[0]
-    fig, ax = plt.subplots(figsize=(8, 3))
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3))
     marks = ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
     blow = _blowup_artists(ax, (1e-4, 1e12))
     ax.set_xlim(0, epochs * len(x))

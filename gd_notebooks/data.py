@@ -10,6 +10,7 @@ __all__ = ['GRADDESC_X', 'WORKBOOK_START', 'WORKBOOK_LR', 'graddesc_data', 'synt
 import numpy as np
 from .checks import check_count, check_xy
 from .plotting import new_ax
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/00_data.ipynb #41f79dad
 GRADDESC_X = (14, 86, 28, 51, 28, 29, 72, 62, 84, 15, 42, 62, 47, 35, 9,

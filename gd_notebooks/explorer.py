@@ -146,7 +146,7 @@ def fig_rgba(fig:Figure): # the figure to render
     "`fig` rendered at its own dpi as a (height, width, 4) uint8 array."
     buf = io.BytesIO()
     fig.savefig(buf, format='rgba', dpi=fig.dpi)
-    return np.frombuffer(buf.getvalue(), np.uint8).reshape(-1, int(round(fig.bbox.width)), 4).copy()
+    return np.frombuffer(buf.getvalue(), np.uint8).reshape(-1, int(fig.bbox.width), 4).copy()
 
 # %% ../nbs/92_explorer.ipynb #dbdaf2c0
 class Backdrop(Artist):

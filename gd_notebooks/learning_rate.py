@@ -15,6 +15,7 @@ from .checks import as_float, check_positive, check_beta, check_xy, check_params
 from .neuron import Linear, SGD, fit, plot_errors
 from .plotting import new_ax, log_ticks
 from .data import WORKBOOK_LR, WORKBOOK_START
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/04_learning_rate.ipynb #eddb32e2
 def mark_lrs(ax, # axes with the learning rate on x
@@ -351,7 +352,7 @@ def lr_explorer_parts(x, # the rows' inputs
     "The explorer's figure, its `update(lr)`, the artists `update` moves and the ones that never change."
     import matplotlib.pyplot as plt
     (x, y), one = check_xy(x, y), dict(WORKBOOK_START)
-    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3), dpi=72)  # a light canvas: redraws stay fast
+    fig, (ae, ar) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3), dpi=72)  # a light canvas: redraws stay fast
     plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5)
     mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'fit edge': sgd_edge_lr(x)})
     ar.set_yticks([0.98, 1., 1.02]); static = list(ar.lines) + list(ar.texts)
@@ -393,7 +394,7 @@ def lr_page_explorer(x, # the rows' inputs
     import matplotlib.pyplot as plt
     from gd_notebooks.pageexplorer import page_explorer
     (x, y), step = check_xy(x, y), 0.05
-    fig, (ae, ar) = plt.subplots(1, 2, figsize=(8, 3))
+    fig, (ae, ar) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3))
     plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5); ar.set_yticks([0.98, 1., 1.02])
     mark_lrs(ar, {'per-row bound': critical_lr(Linear(), dict(WORKBOOK_START), x), 'fit edge': sgd_edge_lr(x)})
     ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)'); log_ticks(ae.yaxis, 5)
@@ -416,7 +417,7 @@ def plot_lr_multiples(x, # the rows' inputs
     import matplotlib.pyplot as plt
     if not isinstance(lrs, dict) or not lrs: raise ValueError(f"`lrs` must be a non-empty dict title -> learning rate, got {lrs!r}")
     t = fit(Linear(), dict(WORKBOOK_START), x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
-    fig, axs = plt.subplots(1, len(lrs), figsize=(8, 3), squeeze=False)
+    fig, axs = plt.subplots(1, len(lrs), figsize=(FIG_WIDTH, 3), squeeze=False)
     for j, (ax, (name, lr)) in enumerate(zip(axs[0], lrs.items())):
         plot_errors(t.epoch_errors[:, j], ax=ax, marker=''); ax.set_yscale('log')
         ax.set_xticks([0, epochs // 2, epochs]); ax.set_title(f"{name}: lr {lr:.2g}\nρ = {epoch_radius(x, lr):.5g}", fontsize=9)

@@ -16,6 +16,7 @@ from .neuron import Linear, SGD, Trace, fit, Sheet, plot_contour, plot_path
 from .learning_rate import ewma, epoch_radius, sgd_edge_lr
 from .plotting import new_ax, log_ticks
 from .data import WORKBOOK_LR, WORKBOOK_START
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/05_momentum.ipynb #bc852efa
 def plot_ewma(t, # positions along the x axis
@@ -198,7 +199,7 @@ def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     "The explorer's figure: contour with two paths | step lengths; returns (fig, moving artists by name, static artists)."
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
-    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=72, gridspec_kw={'width_ratios': (1, 1.15)})
+    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.2), dpi=72, gridspec_kw={'width_ratios': (1, 1.15)})
     plot_contour(x, y, ax=ax, a_range=a_range, b_range=b_range, levels=12)
     ax.plot([1], [1], 'o', color='k', ms=4)
     static, kw = list(ax.collections) + list(ax.lines), (dict(color='0.45', lw=0.8), dict(color='C3', lw=1.2))

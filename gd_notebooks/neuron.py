@@ -14,6 +14,7 @@ from .checks import check_positive, check_xy, check_params, check_count, batch_s
 from .sheets import sheet_spec, register_sheet
 from .data import WORKBOOK_START, WORKBOOK_LR, graddesc_data, standardize, unstandardize
 from .plotting import new_ax, log_ticks
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/01_neuron.ipynb #c4198442
 class Linear:
@@ -391,7 +392,7 @@ def _neuron_figure():
     "The explorer's figure, built once: rows and line | error by epoch | path on the loss contour of (a, b)."
     import matplotlib as mpl, matplotlib.pyplot as plt
     x, y, dpi = *graddesc_data(), mpl.rcParams['savefig.dpi'] # the explorer's PNG is saved at this dpi: draw at it
-    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(9, 3), dpi=72 if dpi == 'figure' else dpi)
+    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(FIG_WIDTH, 3), dpi=72 if dpi == 'figure' else dpi)
     ax_d.set(xlim=(0, 105), ylim=(0, 260), xlabel='x', ylabel='y')
     ax_e.set(xlim=(0, 1), ylim=(0, 1.04), xticks=[], yticks=[]) # both scales follow the run: its ticks are texts that move
     ax_e.set_ylabel('error (√Σ err²)', labelpad=26); ax_e.set_xlabel('epoch', labelpad=14)
@@ -486,7 +487,7 @@ def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider st
     import matplotlib.pyplot as plt
     from gd_notebooks.pageexplorer import page_explorer
     x, y = graddesc_data(); z, mu, sd = standardize(x)
-    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(9, 3))
+    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(FIG_WIDTH, 3))
     ax_d.scatter(x, y, s=10, color='C0'); ax_d.set(xlim=(0, 105), ylim=(0, 260), xlabel='x', ylabel='y')
     ax_e.set(xlim=(0.5, 30.5), yticks=[1e5], xlabel='epoch', ylabel='error (√Σ err²)')
     ax_e.tick_params(axis='y', colors='none')  # room for the tick labels the page writes

@@ -13,6 +13,7 @@ from .checks import check_params, check_xy
 from .neuron import fit, SGD, Trace
 from .plotting import new_ax
 from .data import WORKBOOK_LR
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/03_relu.ipynb #8f95edd6
 class ReLUSandwich:
@@ -150,7 +151,7 @@ def _relu_figure():
     "The explorer's 8x3 figure (model over x | dead-unit indicator) and its artists."
     import matplotlib.pyplot as plt
     x, y = graddesc_data()
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), dpi=72, gridspec_kw={'width_ratios': [3, 2]})  # 72 dpi: within the 50 ms redraw bar
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3), dpi=72, gridspec_kw={'width_ratios': [3, 2]})  # 72 dpi: within the 50 ms redraw bar
     rows = ax0.scatter(x, y, s=12, color='C0', zorder=3)
     line, band = _sandwich_artists(ax0, label='model')
     ax0.set(xlim=(0, 105), ylim=(-60, 300), xticks=[0, 25, 50, 75, 100], yticks=[0, 100, 200], xlabel='x', ylabel='y')
@@ -202,7 +203,7 @@ def relu_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
     import matplotlib.pyplot as plt
     from gd_notebooks.pageexplorer import page_explorer
     x, y = graddesc_data(); z, mu, sd = standardize(x); n = len(x)
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={'width_ratios': [3, 2]})
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3), gridspec_kw={'width_ratios': [3, 2]})
     ax0.scatter(x, y, s=12, color='C0', zorder=3)
     ax0.set(xlim=(0, 105), ylim=(-60, 300), xticks=[0, 25, 50, 75, 100], yticks=[0, 100, 200], xlabel='x', ylabel='y')
     ax1.set(xlim=(0, epochs), ylim=(-0.05, 1.05), yticks=[0, 0.5, 1], xlabel=f'epoch ({n} rows each)', ylabel='share of rows inactive')

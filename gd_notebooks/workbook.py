@@ -17,6 +17,7 @@ from .relu import ReLUSandwich
 from .momentum import Momentum
 from .adaptive import RMSProp, Adam
 from .data import WORKBOOK_LR, WORKBOOK_START
+from .plotting import FIG_WIDTH
 
 # %% ../nbs/07_workbook.ipynb #c011
 def _col(i):
