@@ -43,13 +43,13 @@ def check_count(n, name:str='n'): # the value and the argument's name for the me
     if n < 1: raise ValueError(f"`{name}` must be at least 1, got {n}")
     return int(n)
 
-# %% ../nbs/90_checks.ipynb #3451f2b2
+# %% ../nbs/90_checks.ipynb #52b8cd3d
 def check_flag(v, name:str): # the value and the argument's name for the message
     "`v` as a Python bool, or a TypeError naming `name` unless it is True or False (numpy's bools included)."
     if not isinstance(v, (bool, np.bool_)): raise TypeError(f"`{name}` must be True or False, got {v!r}")
     return bool(v)
 
-# %% ../nbs/90_checks.ipynb #753d8e28
+# %% ../nbs/90_checks.ipynb #e3050c71
 def check_instance(obj, name:str, # the object and the argument's name for the message
                    needs:tuple, # the methods or attributes `obj` must have
                    example:str): # what to pass instead, e.g. 'Linear()'
