@@ -19,23 +19,23 @@ def models(k=K, seed=0):
     rng = np.random.default_rng(seed)
     return {'a': rng.uniform(-2, 6, k), 'b': rng.uniform(-20, 80, k)}, np.geomspace(1e-6, 1e-4, k)
 
-def time_fits():
+def time_fits(k=K, sample=SAMPLE, repeats=REPEATS):
     "Best-of-3 seconds for the batched fit of K models and for the SAMPLE models fitted singly (scaled to K)."
     from gd_notebooks.all import graddesc_data, Linear, SGD, fit
     x, y = graddesc_data()
-    p, lrs = models()
+    p, lrs = models(k)
     batched, single = [], []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         tb = fit(Linear(), p, x, y, SGD(lrs), epochs=EPOCHS)
         batched.append(time.perf_counter() - t0)
-    assert tb.epoch_errors.shape == (EPOCHS, K)
-    idx = np.arange(0, K, K // SAMPLE)
-    for _ in range(REPEATS):
+    assert tb.epoch_errors.shape == (EPOCHS, k)
+    idx = np.arange(0, k, k // sample)
+    for _ in range(repeats):
         t0 = time.perf_counter()
         for i in idx:
             ts = fit(Linear(), {'a': float(p['a'][i]), 'b': float(p['b'][i])}, x, y, SGD(float(lrs[i])), epochs=EPOCHS)
-        single.append((time.perf_counter() - t0) * K / len(idx))
+        single.append((time.perf_counter() - t0) * k / len(idx))
     assert ts.params['a'] == tb.params['a'][idx[-1]] and ts.params['b'] == tb.params['b'][idx[-1]], "batched and single fits disagree"
     return min(batched), min(single)
 
@@ -51,16 +51,18 @@ def _explorer():
     from gd_notebooks.neuron import neuron_explorer
     return neuron_explorer()
 
-def bench():
-    batched, single = time_fits()
+def bench(quick=False):
+    "`quick`: 1,000 models, 20 of them singly, one repeat; 5 redraws."
+    k, sample = (1_000, 20) if quick else (K, SAMPLE)
+    batched, single = time_fits(k, sample, 1 if quick else REPEATS)
     return [
-        {'name': f'01_neuron fit: {K:,} models x 29 rows x {EPOCHS} epochs at once', 'value': round(batched, 3),
+        {'name': f'01_neuron fit: {k:,} models x 29 rows x {EPOCHS} epochs at once', 'value': round(batched, 3),
          'unit': 's', 'bar': FIT_BAR_S, 'ok': batched < FIT_BAR_S},
-        {'name': f'01_neuron fit: same models one by one (from {SAMPLE} of them)', 'value': round(single, 1),
+        {'name': f'01_neuron fit: same models one by one (from {sample} of them)', 'value': round(single, 1),
          'unit': 's', 'bar': '', 'ok': True},
         {'name': '01_neuron fit: speed-up of fitting them at once', 'value': round(single / batched, 1),
          'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR},
-    ] + redraw_rows('01_neuron', _explorer, list(moves()))
+    ] + redraw_rows('01_neuron', _explorer, list(moves()), quick=quick)
 
 if __name__ == '__main__':
     for r in bench(): print(r)

@@ -22,8 +22,8 @@ def _clear_cache():
     from gd_notebooks.collapse import _collapse_run
     _collapse_run.cache_clear()
 
-def bench():
-    return redraw_rows('02_collapse', _explorer, list(_moves()), setup=_clear_cache)
+def bench(quick=False):
+    return redraw_rows('02_collapse', _explorer, list(_moves()), setup=_clear_cache, quick=quick)
 
 if __name__ == '__main__':
     for r in bench(): print(r)

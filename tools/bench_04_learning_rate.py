@@ -8,22 +8,22 @@ from bench import redraw_rows
 SWEEP_BAR_S, SPEEDUP_BAR = 1.0, 30
 K, EPOCHS, ONE_BY_ONE, N = 10_000, 10, 200, 40
 
-def _sweep():
-    "Seconds for the batched sweep (best of 3) and the per-model seconds fitting them one by one (best of 3)."
+def _sweep(k=K, one_by_one=ONE_BY_ONE, repeats=3):
+    "Seconds for the batched sweep of `k` rates (best of `repeats`), and for fitting them one by one (from a sample)."
     from gd_notebooks.data import graddesc_data
     from gd_notebooks.neuron import Linear, SGD, fit
     x, y = graddesc_data()
-    lrs, one = np.geomspace(1e-6, 1e-2, K), {'a': 1., 'b': 1.}
+    lrs, one = np.geomspace(1e-6, 1e-2, k), {'a': 1., 'b': 1.}
     batched = []
-    for _ in range(3):
+    for _ in range(repeats):
         t = time.perf_counter(); tr = fit(Linear(), one, x, y, SGD(lrs), epochs=EPOCHS); batched.append(time.perf_counter() - t)
-    assert tr.epoch_errors.shape == (EPOCHS, K)
+    assert tr.epoch_errors.shape == (EPOCHS, k)
     single = []
-    for _ in range(3):
+    for _ in range(repeats):
         t = time.perf_counter()
-        for lr in lrs[::K // ONE_BY_ONE]: fit(Linear(), one, x, y, SGD(float(lr)), epochs=EPOCHS)
-        single.append((time.perf_counter() - t) / ONE_BY_ONE)
-    return min(batched), min(single) * K
+        for lr in lrs[::k // one_by_one]: fit(Linear(), one, x, y, SGD(float(lr)), epochs=EPOCHS)
+        single.append((time.perf_counter() - t) / one_by_one)
+    return min(batched), min(single) * k
 
 def _explorer():
     from gd_notebooks.data import graddesc_data
@@ -32,12 +32,14 @@ def _explorer():
 
 LR_MOVES = [dict(lr=float(10 ** (-6 + 4 * ((i * 17) % N) / (N - 1)))) for i in range(N)] # the lr slider across its range
 
-def bench():
-    batched, single = _sweep()
-    return [{'name': f'04_learning_rate sweep: {K:,} lrs x 29 rows x {EPOCHS} epochs in one fit', 'value': round(batched, 3),
+def bench(quick=False):
+    "`quick`: 1,000 rates, 20 of them one by one, one repeat; 5 redraws."
+    k = 1_000 if quick else K
+    batched, single = _sweep(k, 20, 1) if quick else _sweep()
+    return [{'name': f'04_learning_rate sweep: {k:,} lrs x 29 rows x {EPOCHS} epochs in one fit', 'value': round(batched, 3),
              'unit': 's', 'bar': SWEEP_BAR_S, 'ok': batched < SWEEP_BAR_S},
             {'name': '04_learning_rate sweep speed-up over one by one', 'value': round(single / batched, 1),
-             'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR}] + redraw_rows('04_learning_rate', _explorer, LR_MOVES)
+             'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR}] + redraw_rows('04_learning_rate', _explorer, LR_MOVES, quick=quick)
 
 if __name__ == '__main__':
     for r in bench(): print(r)

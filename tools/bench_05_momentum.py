@@ -20,8 +20,8 @@ def _explorer():
     from gd_notebooks.momentum import momentum_explorer
     return momentum_explorer(*graddesc_data())
 
-def bench():
-    return redraw_rows('05_momentum', _explorer, list(_moves()))
+def bench(quick=False):
+    return redraw_rows('05_momentum', _explorer, list(_moves()), quick=quick)
 
 if __name__ == '__main__':
     for r in bench(): print(r)

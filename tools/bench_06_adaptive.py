@@ -20,8 +20,8 @@ def _explorer():
     from gd_notebooks.adaptive import race_explorer
     return race_explorer()
 
-def bench():
-    return redraw_rows('06_adaptive', _explorer, list(_moves()))
+def bench(quick=False):
+    return redraw_rows('06_adaptive', _explorer, list(_moves()), quick=quick)
 
 if __name__ == '__main__':
     for r in bench(): print(r)

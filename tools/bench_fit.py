@@ -38,13 +38,13 @@ def run_fit(x, y, a, b, lr, epochs=EPOCHS):
     from gd_notebooks.all import Linear, SGD, fit
     return fit(Linear(), {'a': a, 'b': b}, x, y, SGD(lr), epochs=epochs, record='epochs')
 
-def timings():
-    "Best-of-REPEATS seconds of the bare loop and of fit, after checking that they agree bit for bit."
+def timings(k=K, repeats=REPEATS):
+    "Best-of-`repeats` seconds of the bare loop and of fit on `k` models, after checking that they agree bit for bit."
     from gd_notebooks.all import graddesc_data
     x, y = graddesc_data()
-    a, b, lr = models()
+    a, b, lr = models(k)
     bare, fitted = [], []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         t0 = time.perf_counter(); ref = bare_loop(x, y, a, b, lr); bare.append(time.perf_counter() - t0)
         t0 = time.perf_counter(); tr = run_fit(x, y, a, b, lr); fitted.append(time.perf_counter() - t0)
         assert np.array_equal(tr.params['a'], ref[0]) and np.array_equal(tr.params['b'], ref[1]), "fit and the bare loop disagree"
@@ -52,26 +52,28 @@ def timings():
         del tr, ref
     return min(bare), min(fitted)
 
-def peak_gb():
-    "Peak of numpy's buffers (tracemalloc) during one fit of the K models, in GB (inputs included)."
+def peak_gb(k=K):
+    "Peak of numpy's buffers (tracemalloc) during one fit of `k` models, in GB (inputs included)."
     from gd_notebooks.all import graddesc_data
     x, y = graddesc_data()
     tracemalloc.start()
-    a, b, lr = models()
+    a, b, lr = models(k)
     tr = run_fit(x, y, a, b, lr)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert tr.epoch_errors.shape == (EPOCHS, K)
+    assert tr.epoch_errors.shape == (EPOCHS, k)
     return peak / 1e9
 
-def bench():
-    bare, fitted = timings()
-    peak = peak_gb()
+def bench(quick=False):
+    "`quick`: 10,000 models, one repeat."
+    k = 10_000 if quick else K
+    bare, fitted = timings(k, 1 if quick else REPEATS)
+    peak = peak_gb(k)
     return [
-        {'name': f"fit record='epochs': {K:,} models x 29 rows x {EPOCHS} epochs", 'value': round(fitted, 2), 'unit': 's', 'bar': '', 'ok': True},
+        {'name': f"fit record='epochs': {k:,} models x 29 rows x {EPOCHS} epochs", 'value': round(fitted, 2), 'unit': 's', 'bar': '', 'ok': True},
         {'name': 'bare in-place numpy loop, same arithmetic, same run', 'value': round(bare, 2), 'unit': 's', 'bar': '', 'ok': True},
         {'name': "fit record='epochs' / bare loop", 'value': round(fitted / bare, 2), 'unit': 'x', 'bar': RATIO_BAR, 'ok': fitted / bare <= RATIO_BAR},
-        {'name': f"fit record='epochs': peak memory, {K:,} models (tracemalloc)", 'value': round(peak, 3), 'unit': 'GB', 'bar': MEMORY_BAR_GB, 'ok': peak < MEMORY_BAR_GB},
+        {'name': f"fit record='epochs': peak memory, {k:,} models (tracemalloc)", 'value': round(peak, 3), 'unit': 'GB', 'bar': MEMORY_BAR_GB, 'ok': peak < MEMORY_BAR_GB},
     ]
 
 if __name__ == '__main__':

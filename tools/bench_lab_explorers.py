@@ -38,10 +38,12 @@ def measure(name='92_explorer.ipynb', description='a', n=N):
         finally: lab.stop()
     return times
 
-def bench():
-    t = measure()
+def bench(quick=False):
+    "`quick`: 5 moves."
+    n = 5 if quick else N
+    t = measure(n=n)
     return [{'name': f'92_explorer in JupyterLab (kernel-backed Explorer): key press to new image, p95 of {len(t)} moves (reported, no bar)',
-             'value': round(float(np.percentile(t, 95)), 1), 'unit': 'ms', 'bar': 'none', 'ok': len(t) >= N}]
+             'value': round(float(np.percentile(t, 95)), 1), 'unit': 'ms', 'bar': 'none', 'ok': len(t) >= n}]
 
 if __name__ == '__main__':
     for r in bench(): print(r)

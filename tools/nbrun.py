@@ -57,6 +57,24 @@ def prune_widget_state(nb):
     nb.metadata['widgets'][STATE]['state'] = {k: v for k, v in state.items() if k in keep}
     return nb
 
+RUNNER = """
+import json, sys
+from pathlib import Path
+from nbdev.test import test_nb as run_notebook
+ok, secs = run_notebook(Path(sys.argv[1]), skip_flags=['notest', 'slow'], showerr=True)
+print(json.dumps({'ok': ok, 'secs': secs}))
+"""
+
+def run_tests(path):
+    """Run the notebook at `path` under nbdev's test runner (as `nbdev_test` does) in a fresh process with the working
+    directory nbs/: returns `(ok, seconds, stderr)`; `ok` is False when a cell fails or the runner crashes."""
+    import os
+    r = subprocess.run([sys.executable, '-c', RUNNER, str(path)], capture_output=True, text=True, cwd=NBS,
+                       env={'MPLBACKEND': 'Agg', **os.environ})
+    try: res = json.loads(r.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError): return False, float('nan'), r.stderr
+    return bool(res['ok']) and r.returncode == 0, float(res['secs']), r.stderr
+
 def main(argv):
     paths = [Path(a).resolve() for a in argv] or notebooks()
     for p in paths:

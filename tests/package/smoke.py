@@ -81,7 +81,17 @@ def main():
             finally: plt.close('all')
         try: to_workbook(os.path.join(tmp, 'run.xlsx'), Linear(), WORKBOOK_START, x, y, SGD(1e-4), epochs=1)  # XlsxWriter's floor
         except Exception as e: failed.append(f"to_workbook: {type(e).__name__}: {e}"); traceback.print_exc()
-    versions = ', '.join(f"{m.__name__} {m.__version__}" for m in (np, matplotlib, __import__('pandas'), __import__('ipywidgets')))
+        try:  # openpyxl's floor: the workbook reads back
+            cells = read_cells(os.path.join(tmp, 'run.xlsx'))
+            assert cells.shape[0] > 29, cells.shape
+        except Exception as e: failed.append(f"read_cells: {type(e).__name__}: {e}"); traceback.print_exc()
+    try:  # Jinja2's floor: pandas' Styler draws the sheet
+        view = sheet.show(3)
+        html = view._repr_html_() if hasattr(view, '_repr_html_') else str(view)
+        assert '<table' in html, html[:200]
+    except Exception as e: failed.append(f"Sheet.show: {type(e).__name__}: {e}"); traceback.print_exc()
+    versions = ', '.join(f"{m.__name__} {m.__version__}" for m in (np, matplotlib, __import__('pandas'), __import__('ipywidgets'),
+                                                                 __import__('jinja2'), __import__('openpyxl')))
     if failed:
         print(f"smoke FAILED with {versions}:\n  " + '\n  '.join(failed)); return 1
     print(f"smoke ok: {drawn} figures with {versions}"); return 0

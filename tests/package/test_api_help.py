@@ -135,15 +135,6 @@ def test_models_document_predict_and_grad():
         sec = section(text(getattr(api, name)), 'Methods')
         assert sec[0].startswith('predict(params, x)') and sec[2].startswith('grad(params, x, y)'), name
 
-def test_documenting_is_cheap():
-    "Building every section costs little CPU at import (the bar in `make bench` is on the whole import: 0.3 s)."
-    import linecache
-    best = float('inf')
-    for _ in range(3):
-        linecache.clearcache()
-        t = time.process_time(); document(vars(api), api.__all__); best = min(best, time.process_time() - t)
-    assert best < 0.05, f"documenting the API took {best * 1000:.0f} ms of CPU"
-
 def test_pages_that_show_docs_do_not_import_the_api_module():
     """The site renders docments itself (show_doc); a page that also imported gd_notebooks.all would show the
     parameters twice, once as the table and once in the docstring that `document` extended."""

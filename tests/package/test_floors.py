@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-DEPS = ('numpy', 'matplotlib', 'pandas', 'ipywidgets')
+DEPS = ('numpy', 'matplotlib', 'pandas', 'ipywidgets', 'xlsxwriter', 'anywidget', 'jinja2', 'openpyxl')
 
 def floors(text=None):
     "settings.ini's `requirements` as {name: floor version}; a requirement without a `>=` floor is an error."

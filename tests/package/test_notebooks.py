@@ -1,29 +1,16 @@
-"""Every notebook passes nbdev's test runner within the time bar, and its saved outputs are current."""
-import subprocess, sys, json
+"""Every notebook passes nbdev's test runner, and its saved outputs are current. (How long each notebook takes, against
+its 30-s bar, is measured by `make bench`: tools/bench_notebooks.py; a busy machine must not fail these checks.)"""
 import pytest
 import nbformat
 from conftest import ROOT
-from nbrun import notebooks, execute, comparable
+from nbrun import notebooks, execute, comparable, run_tests
 
 NOTEBOOKS = notebooks()
-TIME_BAR = 30  # seconds per notebook
-
-RUNNER = """
-import json, sys
-from pathlib import Path
-from nbdev.test import test_nb as run_notebook
-ok, secs = run_notebook(Path(sys.argv[1]), skip_flags=['notest', 'slow'], showerr=True)
-print(json.dumps({'ok': ok, 'secs': secs}))
-"""
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(nb):
-    r = subprocess.run([sys.executable, '-c', RUNNER, str(nb)], capture_output=True, text=True,
-                       cwd=ROOT/'nbs', env={'MPLBACKEND': 'Agg', **__import__('os').environ})
-    assert r.returncode == 0, r.stderr[-4000:]
-    res = json.loads(r.stdout.strip().splitlines()[-1])
-    assert res['ok'], f"{nb.name} failed under nbdev's test runner:\n{r.stderr[-6000:]}"
-    assert res['secs'] < TIME_BAR, f"{nb.name} took {res['secs']:.1f} s (bar: {TIME_BAR} s)"
+    ok, secs, err = run_tests(nb)
+    assert ok, f"{nb.name} failed under nbdev's test runner:\n{err[-6000:]}"
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_saved_outputs_are_current(nb):
