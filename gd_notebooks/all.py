@@ -11,5 +11,5 @@ from .workbook import to_workbook, sheet_to_workbook, read_cells, lesson_workboo
 
 __all__ = [n for n in dir() if not n.startswith('_')]
 
-from ._docments import document as _document
+from .helptext import document as _document
 _document(globals(), __all__) # help(fit) shows the parameters' comments (nbdev docments) and what comes back

@@ -1,5 +1,5 @@
 """`help()` shows what the docs site shows: every public function's parameters with their nbdev docments (`arg, #
-comment`) and what it returns, `Sheet` the sheet names, optimizers their `init`/`step` (gd_notebooks/_docments.py,
+comment`) and what it returns, `Sheet` the sheet names, optimizers their `init`/`step` (gd_notebooks/helptext.py, from nbs/95_help.ipynb,
 applied to the names of gd_notebooks.all).
 
 What is strict: the mechanism (on a module written here), `fit` (every parameter with its comment), and the API that
@@ -10,7 +10,7 @@ the same gaps, so the report says where to look without blocking everything else
 import importlib.util, inspect, pydoc, subprocess, sys, textwrap, time, warnings
 import pytest
 import gd_notebooks.all as api
-from gd_notebooks._docments import document, parameter_docs, _returns_from_docstring, _ORIGINAL
+from gd_notebooks.helptext import document, parameter_docs, _returns_from_docstring, _ORIGINAL
 
 DESIGN = ['graddesc_data', 'Linear', 'TwoLinear', 'ReLUSandwich', 'numeric_grad', 'collapse', 'dead_fraction', 'SGD',
           'Momentum', 'fit', 'Trace', 'Sheet', 'critical_lr', 'epoch_radius', 'lr_find', 'ewma',
