@@ -9,12 +9,10 @@ __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'p
 # %% ../nbs/02_collapse.ipynb #caf8b48b
 import functools
 import numpy as np
-from .data import graddesc_data
-from .checks import check_params, check_positive, check_xy
+from .data import graddesc_data, WORKBOOK_LR
+from .checks import check_params, check_positive, check_xy, check_instance
 from .neuron import Linear, SGD, fit, numeric_grad
-from .plotting import new_ax, log_ticks
-from .data import WORKBOOK_LR
-from .plotting import FIG_WIDTH
+from .plotting import new_ax, new_fig, log_ticks
 
 # %% ../nbs/02_collapse.ipynb #3077a694
 class TwoLinear:
@@ -56,21 +54,22 @@ def forward_bias(model, # a model with `dpredict`, affine in each weight alone (
                  x, # the inputs
                  h:float=0.01): # the forward-difference step
     "Exact gap h·(∂y_pred/∂w)² between the forward difference and the analytic gradient."
-    if not hasattr(model, 'dpredict'): raise TypeError(f"`model` must have a `dpredict` method (as TwoLinear has), got {model!r}")
+    check_instance(model, 'model', ('names', 'dpredict'), 'TwoLinear()')
     params, h = check_params(model, params), check_positive(h, 'h')
     return {n: h * j ** 2 for n, j in model.dpredict(params, x).items()}
 
 # %% ../nbs/02_collapse.ipynb #da2afedf
 def _check_trace(trace, model=None):
-    "A clear error unless `trace` is a Trace from `fit` (of `model`, when given)."
-    if not all(hasattr(trace, k) for k in ('sq_errs', 'history', 'grads')):
-        raise TypeError(f"`trace` must be a Trace from `fit`, got {type(trace).__name__}")
+    "`trace`, or a clear error unless it is a Trace from `fit` with every step recorded (of `model`, when given)."
+    check_instance(trace, 'trace', ('sq_errs', 'history', 'grads', 'x'), 'fit(TwoLinear(), params, x, y, SGD(1e-4))')
+    if trace.sq_errs is None:
+        raise ValueError("`trace` holds only epoch boundaries (fit(..., record='epochs')); this needs every step: fit(..., record='steps'), the default")
     if model is not None and tuple(trace.history) != tuple(model.names):
         raise ValueError(f"`trace` holds the weights {tuple(trace.history)}, not those of {model!r} {tuple(model.names)}")
     return trace
 
 # %% ../nbs/02_collapse.ipynb #12dc9eda
-def takeoff(trace, # a `Trace` from `fit`, one run or a batch
+def takeoff(trace, # a `Trace` from `fit` (record='steps'), one run or a batch
             factor:float=100.): # how far above all earlier errors the run must end
     "The step from which each run's error stays above all its earlier errors for good; -1 if none."
     factor = check_positive(factor, 'factor')
@@ -90,7 +89,7 @@ def _blowup_artists(ax, ylim, epoch=29):
           (('|error|', 'C0'), ('max |weight|', 'C2'), ('max |derivative|', 'C1'))}
     span = ax.add_patch(Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), color='C3', alpha=0.12, lw=0))
     bad = ax.axvline(0, color='C3', ls='--', lw=1, visible=False)
-    note = ax.text(0.99, 0.96, '', transform=ax.transAxes, va='top', ha='right', fontsize=9)
+    note = ax.text(0.02, 0.96, '', transform=ax.transAxes, va='top', ha='left', fontsize=9)
     ax.set_yscale('log'); ax.set_ylim(ylim); log_ticks(ax.yaxis)
     ax.xaxis.set_major_locator(MultipleLocator(epoch)); ax.set_ylabel('size (log scale)')
     ax.set_xlabel('step (one row each), a tick per epoch'); ax.legend(loc='lower right', frameon=False)
@@ -110,11 +109,13 @@ def _blowup_update(artists, trace):
     bad.set_visible(bool(trace.diverged)); bad.set_xdata([trace.first_bad] * 2)
     note.set_text(f"takeoff at step {s} (x = {trace.x[s % len(trace.x)]:g})" if s >= 0 else 'no takeoff')
     if trace.diverged: note.set_text(note.get_text() + f"\nnon-finite from step {trace.first_bad}")
+    # after a blow-up nothing finite is drawn to its right: the note sits at the right edge, clear of the lines
+    note.set(position=(0.98, 0.5) if trace.diverged else (0.02, 0.96), ha='right' if trace.diverged else 'left', va='center' if trace.diverged else 'top')
     ls['|error|'].axes.set_xlim(0, n)
 
 # %% ../nbs/02_collapse.ipynb #5efd8e37
-def plot_blowup(trace, # a `Trace` of one run (no batch)
-                ax=None, # axes to draw on; a new 8x3 figure when None
+def plot_blowup(trace, # a `Trace` of one run (no batch), from `fit` with record='steps'
+                ax=None, # axes to draw on; a new figure when None
                 mark=(), # steps to draw as dotted lines (e.g. the rows with the largest x)
                 ylim=(1e-2, 1e40)): # fixed limits of the log scale
     "Error, largest |weight| and largest |derivative| per step, log scale, takeoff shaded; returns ax."
@@ -125,31 +126,30 @@ def plot_blowup(trace, # a `Trace` of one run (no batch)
     return ax
 
 # %% ../nbs/02_collapse.ipynb #af4ac296
-def path_curvature(model, # the model trained, with a `hessian` method (TwoLinear)
-                   trace): # its `Trace` from `fit`, one run or a batch
-    "Largest eigenvalue of the row Hessian at the weights entering each step: shape (steps, batch...)."
-    if not hasattr(model, 'hessian'): raise TypeError(f"`model` must have a `hessian` method (as TwoLinear has), got {model!r}")
+def path_curvature(model, # the model trained, with `dpredict` (TwoLinear)
+                   trace): # its `Trace` from `fit` (record='steps'), one run or a batch
+    "Each step's row curvature 2·Σ(∂y_pred/∂w)² at the weights entering it (Gauss-Newton): shape (steps, batch...), NaN where not finite."
+    check_instance(model, 'model', ('names', 'dpredict'), 'TwoLinear()')
     _check_trace(trace, model)
     steps, nb = len(trace.sq_errs), np.ndim(trace.sq_errs) - 1
-    xs, ys = (np.resize(v, steps).reshape(-1, *[1] * nb) for v in (trace.x, trace.y))
-    p = {k: v[:-1] for k, v in trace.history.items()}
+    xs = np.resize(trace.x, steps).reshape(-1, *[1] * nb)
     with np.errstate(all='ignore'):
-        H = model.hessian(p, xs, ys)
-        ok = np.isfinite(H).all((-2, -1))
-        return np.where(ok, np.linalg.eigvalsh(np.where(ok[..., None, None], H, 0))[..., -1], np.nan)
+        k = 2 * sum(j ** 2 for j in model.dpredict({n: v[:-1] for n, v in trace.history.items()}, xs).values())
+    return np.where(np.isfinite(k), k, np.nan)
 
 # %% ../nbs/02_collapse.ipynb #57d4dfd8
-def plot_curvature(trace, # a `Trace` of one run of `model`
+def plot_curvature(trace, # a `Trace` of `model`, from `fit` with record='steps'
                    lr, # the learning rate it was trained with
                    model=None, # the model trained (default TwoLinear())
-                   ax=None, # axes to draw on; a new 8x3 figure when None
+                   ax=None, # axes to draw on; a new figure when None
                    **kw): # passed to `ax.plot`
-    "Overshoot factor lr·curvature/2 per step (above 1: the row's step makes its error grow), log scale; returns ax."
+    "Overshoot factor lr·Σ(∂y_pred/∂w)² per step (above 0.5 the step passes the row's target; above 1, to first order, its error grows), log scale; returns ax."
     f = path_curvature(model or TwoLinear(), trace) * check_positive(lr) / 2
     ax = new_ax(ax)
     ax.plot(np.arange(len(f)), f, **{'marker': '.', 'ms': 4, 'lw': 1, **kw})
     ax.set_yscale('log'); ax.set_ylim(max(np.nanmin(f) / 2, 1e-6), max(np.nanmax(f) * 2, 2.))
-    ax.axhspan(1, ax.get_ylim()[1], color='C3', alpha=0.08, lw=0) # above 1: the row's error grows
+    ax.axhspan(0.5, 1, color='C1', alpha=0.1, lw=0) # overshoots, lands closer
+    ax.axhspan(1, ax.get_ylim()[1], color='C3', alpha=0.1, lw=0) # overshoots, lands farther (to first order)
     ax.set_xlabel('step (one row each)'); ax.set_ylabel('overshoot factor')
     return ax
 
@@ -163,9 +163,8 @@ def _collapse_run(lr, ac, bd, grad, epochs):
 # %% ../nbs/02_collapse.ipynb #ec4fa667
 def _collapse_figure(epochs):
     "The explorer's figure: its axes, the moving artists of `plot_blowup` and the static ones."
-    import matplotlib.pyplot as plt
     x = graddesc_data()[0]
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3))
+    fig, ax = new_fig(height=3)
     marks = ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
     blow = _blowup_artists(ax, (1e-4, 1e12))
     ax.set_xlim(0, epochs * len(x))
