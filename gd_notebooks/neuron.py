@@ -317,10 +317,10 @@ class Sheet:
 
 # %% ../nbs/01_neuron.ipynb #d6daef79
 def _grad_inputs(model, x, y, central):
-    "numeric_grad's checked inputs: a model instance, x and y as float64 (a number, a list or an array) of one shape."
+    "numeric_grad's checked inputs: a model instance, x and y as float64 arrays (from a number, a list or an array) of one shape."
     check_instance(model, 'model', ('names', 'predict'), 'Linear()')
     check_flag(central, 'central')
-    x, y = as_float(x, 'x'), as_float(y, 'y')
+    x, y = np.asarray(as_float(x, 'x')), np.asarray(as_float(y, 'y')) # numpy arithmetic: an overflow is inf, not an exception
     if np.ndim(x) and np.ndim(y) and np.shape(x) != np.shape(y):
         raise ValueError(f"`x` and `y` differ in length: {np.shape(x)} vs {np.shape(y)}")
     return x, y
@@ -336,9 +336,9 @@ def numeric_grad(model, # the model, an instance such as Linear()
     params, h = check_params(model, params), check_positive(h, 'h')
     err = lambda p: (model.predict(p, x) - y) ** 2
     def nudge(n, s): return {**params, n: params[n] + s * h}
-    if central: return {n: (err(nudge(n, 1)) - err(nudge(n, -1))) / (2 * h) for n in model.names}
+    if central: return {n: unbox(np.asarray((err(nudge(n, 1)) - err(nudge(n, -1))) / (2 * h))) for n in model.names}
     e0 = err(params)
-    return {n: (err(nudge(n, 1)) - e0) / h for n in model.names}
+    return {n: unbox(np.asarray((err(nudge(n, 1)) - e0) / h)) for n in model.names}
 
 # %% ../nbs/01_neuron.ipynb #aeeb170c
 def loss_grid(x, y, # the rows
