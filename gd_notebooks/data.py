@@ -8,7 +8,7 @@ __all__ = ['GRADDESC_X', 'WORKBOOK_START', 'WORKBOOK_LR', 'graddesc_data', 'synt
 
 # %% ../nbs/00_data.ipynb #3aa2a53c
 import numpy as np
-from .checks import check_count, check_xy
+from .checks import check_count, check_flag, check_xy
 from .plotting import new_ax
 from .plotting import FIG_WIDTH
 
@@ -43,7 +43,7 @@ def synthetic(n:int=29, # number of rows
               integer:bool=False, # whole-number x from low to high inclusive, like RANDBETWEEN(low, high)
               seed:int=0): # seed of the random generator
     "Seeded rows `(x, y)` with y = a·x + b (+ noise)."
-    check_count(n); _check_range(low, high, integer)
+    check_count(n); _check_range(low, high, check_flag(integer, 'integer'))
     if not noise >= 0: raise ValueError(f"`noise` must be >= 0, got {noise}")
     rng = np.random.default_rng(seed)
     x = rng.integers(int(low), int(high), n, endpoint=True).astype(np.float64) if integer else rng.uniform(low, high, n)
@@ -52,7 +52,7 @@ def synthetic(n:int=29, # number of rows
 # %% ../nbs/00_data.ipynb #701abe41
 def plot_data(x, y, # the rows: equal-length 1-D arrays
               line:dict=None, # optional {'a', 'b'} to draw as a line
-              ax=None, # axes to draw on; a new 8x3 figure when None
+              ax=None, # axes to draw on; a new figure of the course's size when None
               label:str='rows'): # legend label of the rows
     "Scatter the rows and optionally a line a·x + b; returns ax."
     x, y = check_xy(x, y)
@@ -69,7 +69,7 @@ def standardize(x, # the inputs, at least 2 values
                 ddof:int=0): # 0: population std (numpy, STDEV.P); 1: sample std (Excel's STDEV.S)
     "`(z, mean, std)` with z = (x - mean) / std."
     x = np.asarray(x, dtype=np.float64)
-    if ddof not in (0, 1): raise ValueError(f"`ddof` must be 0 or 1, got {ddof!r}")
+    if isinstance(ddof, (bool, np.bool_)) or ddof not in (0, 1): raise ValueError(f"`ddof` must be 0 or 1, got {ddof!r}")
     if x.size < 2: raise ValueError(f"`x` needs at least 2 values to standardize, got {x.size}")
     mu, sd = x.mean(), x.std(ddof=ddof)
     if sd == 0: raise ValueError("`x` is constant: its standard deviation is 0")

@@ -8,9 +8,9 @@ __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet',
 
 # %% ../nbs/01_neuron.ipynb #4096e8b4
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 import numpy as np
-from .checks import check_positive, check_xy, check_params, check_count, batch_shape, unbox
+from .checks import as_float, check_positive, check_xy, check_params, check_count, check_flag, check_instance, batch_shape, unbox
 from .sheets import sheet_spec, register_sheet
 from .data import WORKBOOK_START, WORKBOOK_LR, graddesc_data, standardize, unstandardize
 from .plotting import new_ax, log_ticks
@@ -36,10 +36,10 @@ class Linear:
     def __repr__(self): return f"{type(self).__name__}()"
 
 # %% ../nbs/01_neuron.ipynb #3c8d1b94
-def _scratch_ok(g, p, grads:dict): # a gradient, its parameter, all of this step's gradients
-    "Whether `g` may be overwritten: an array owning its float64 data, of p's shape, not p and no other name's gradient."
-    return (isinstance(g, np.ndarray) and g.base is None and g.dtype == np.float64 and g.shape == np.shape(p)
-            and g.flags.writeable and g is not p and sum(v is g for v in grads.values()) == 1)
+def _nonempty(v, name:str): # a checked value and the argument's name for the message
+    "`v`, or a ValueError naming `name` when it is an empty array (it would train no model at all)."
+    if np.size(v) == 0: raise ValueError(f"`{name}` is empty: give one value, or an array of them (one model each)")
+    return v
 
 # %% ../nbs/01_neuron.ipynb #ffa5b429
 class SGD:
@@ -47,24 +47,33 @@ class SGD:
     hypers = ('lr',)
     def __init__(self, lr:float=None): # the learning rate η; an array trains one model per value
         if lr is None: raise TypeError("`lr` is required: SGD(lr), e.g. SGD(1e-4)")
-        self.lr = check_positive(lr, 'lr')
+        self.lr = _nonempty(check_positive(lr, 'lr'), 'lr')
     def init(self, params:dict): # the parameters to train
         "SGD keeps no state: {}."
         return {}
     def step(self, params:dict, grads:dict, state:dict): # parameters, their gradients (same names), the state from `init`
         "One update: (new parameters, state)."
         return {n: params[n] - grads[n] * self.lr for n in params}, state
-    def step_(self, params:dict, grads:dict, state:dict): # as `step`; `grads` (fresh arrays from `model.grad`) serve as scratch space
-        "`step` written into `params` in place (bit for bit the same); returns the state."
-        for n in params:
-            g = grads[n]
-            if _scratch_ok(g, params[n], grads): params[n] -= np.multiply(g, self.lr, out=g)
-            else: params[n] -= g * self.lr
-        return state
     def __repr__(self): return f"SGD(lr={self.lr!r})"
 
+# %% ../nbs/01_neuron.ipynb #06488f8a
+def _scratch_ok(g, p, grads:dict): # a gradient, its parameter, all of this step's gradients
+    "Whether `g` may be overwritten: an array owning its float64 data, of p's shape, not p and no other name's gradient."
+    return (isinstance(g, np.ndarray) and g.base is None and g.dtype == np.float64 and g.shape == np.shape(p)
+            and g.flags.writeable and g is not p and sum(v is g for v in grads.values()) == 1)
+
+def _sgd_step_(self, params:dict, grads:dict, state:dict): # as `SGD.step`; `grads` (fresh arrays from `model.grad`) serve as scratch space
+    "`SGD.step` written into `params` in place (bit for bit the same), which `fit` uses when an optimizer has it; returns the state."
+    for n in params:
+        g = grads[n]
+        if _scratch_ok(g, params[n], grads): params[n] -= np.multiply(g, self.lr, out=g)
+        else: params[n] -= g * self.lr
+    return state
+
+SGD.step_ = _sgd_step_
+
 # %% ../nbs/01_neuron.ipynb #d95dea44
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Trace:
     "What `fit` recorded; with record='epochs' the per-step fields (`grads`, `sq_errs`, `first_bad`) are None."
     params: dict # the final parameters (Python floats for one model)
@@ -77,6 +86,11 @@ class Trace:
     x: np.ndarray = field(default=None) # the rows, in the order they were used
     y: np.ndarray = field(default=None) # their targets, in the same order
     def __repr__(self): return _trace_summary(self)
+    def __eq__(self, other): # another Trace
+        "Two records are equal when every field holds the same values (nan equal to nan, as a rerun gives)."
+        if not isinstance(other, Trace): return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+    __hash__ = None # a record holds arrays: it is compared, not hashed
 
 # %% ../nbs/01_neuron.ipynb #3337cdc6
 def _short(v):
@@ -85,6 +99,15 @@ def _short(v):
     if v.ndim == 0: return f"{v.item():.6g}"
     ok = v[np.isfinite(v)]
     return f"{ok.min():.4g}..{ok.max():.4g} {v.shape}" if ok.size else f"all non-finite {v.shape}"
+
+# %% ../nbs/01_neuron.ipynb #fc12db89
+def _same(u, v):
+    "Whether two recorded values are equal: dicts name by name, arrays by shape and value (nan equal to nan), None to None."
+    if isinstance(u, dict) or isinstance(v, dict):
+        return isinstance(u, dict) and isinstance(v, dict) and u.keys() == v.keys() and all(_same(u[k], v[k]) for k in u)
+    if u is None or v is None: return u is v
+    u, v = np.asarray(u), np.asarray(v)
+    return u.shape == v.shape and bool(np.array_equal(u, v, equal_nan=u.dtype.kind == v.dtype.kind == 'f'))
 
 # %% ../nbs/01_neuron.ipynb #4fdd955d
 def _trace_summary(t):
@@ -95,20 +118,14 @@ def _trace_summary(t):
     return (f"Trace({k:,} model{'s' * (k != 1)}, {n_ep * len(t.x):,} steps ({n_ep} epoch{'s' * (n_ep != 1)}), final {ps}, "
             f"final error {_short(t.epoch_errors[-1])}, diverged {div})")
 
-# %% ../nbs/01_neuron.ipynb #4456b273
-def _check_instance(obj, name, needs, example):
-    "`obj`, or a TypeError unless it is an instance with the methods `needs` (a class gets 'pass an instance')."
-    if isinstance(obj, type): raise TypeError(f"`{name}` must be an instance, got the class {obj.__name__}: pass an instance, e.g. {example}")
-    if obj is None or not all(hasattr(obj, m) for m in needs):
-        raise TypeError(f"`{name}` must have {', '.join(needs)}: pass an instance, e.g. {example}; got {obj!r}")
-    return obj
-
 # %% ../nbs/01_neuron.ipynb #c11f4271
 def _fit_inputs(model, params, x, y, opt, epochs, grad, record):
     "`fit`'s checked inputs: the parameters as owned float64 arrays of the batch's shape, then x and y."
-    _check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
-    _check_instance(opt, 'opt', ('init', 'step'), 'SGD(1e-4)')
+    check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
+    check_instance(opt, 'opt', ('init', 'step'), 'SGD(1e-4)')
     params, (x, y) = check_params(model, params), check_xy(x, y)
+    for n, v in params.items(): _nonempty(v, f"params['{n}']")
+    for h in getattr(opt, 'hypers', ()): _nonempty(getattr(opt, h), h)
     check_count(epochs, 'epochs')
     if grad not in ('analytic', 'numeric'): raise ValueError(f"`grad` must be 'analytic' or 'numeric', got {grad!r}")
     if record not in ('steps', 'epochs'): raise ValueError(f"`record` must be 'steps' or 'epochs', got {record!r}")
@@ -282,9 +299,14 @@ class Sheet:
         import pandas as pd
         return pd.DataFrame(self._rows, columns=list(self.spec.columns), index=pd.RangeIndex(4, 4 + len(self._rows[self.spec.columns[0]]), name='row'))
 
-    def show(self, rows:int=None): # only the first `rows` rows; all 29 when None
+    def show(self, rows:int=None, # only the first `rows` rows; all 29 when None
+             columns:list=None): # only these of the sheet's columns, in this order; all when None
         "The epoch on display drawn like the sheet: Excel row numbers, its column names, aligned numbers."
         t = self.table if rows is None else self.table.head(check_count(rows, 'rows'))
+        if columns is not None:
+            unknown = [c for c in columns if c not in t.columns] if isinstance(columns, (list, tuple)) else columns
+            if unknown or not len(columns): raise ValueError(f"`columns` must be a non-empty list of the sheet's columns {list(t.columns)}, got {columns!r}")
+            t = t[list(columns)]
         t.index.name = 'Excel row'
         fmts = {c: (lambda v: f"{v:.0f}") if c in ('x', 'y') else (lambda v: f"{v:,.4f}" if np.isfinite(v) else '#NUM!') for c in t.columns}
         style = t.style.set_uuid(f'sheet-{self.name}').format(fmts).set_table_styles(
@@ -294,12 +316,14 @@ class Sheet:
     def __repr__(self): return f"Sheet({self.name!r}, lr={self._lr!r}): epoch {len(self.errors)}, error {self.error:.6g}"
 
 # %% ../nbs/01_neuron.ipynb #d6daef79
-def _check_grad_args(model, x, y, central):
-    "numeric_grad's checks: a model instance, x and y of one length, `central` a bool."
-    _check_instance(model, 'model', ('names', 'predict'), 'Linear()')
-    if not isinstance(central, (bool, np.bool_)): raise TypeError(f"`central` must be True or False, got {central!r}")
+def _grad_inputs(model, x, y, central):
+    "numeric_grad's checked inputs: a model instance, x and y as float64 arrays (from a number, a list or an array) of one shape."
+    check_instance(model, 'model', ('names', 'predict'), 'Linear()')
+    check_flag(central, 'central')
+    x, y = np.asarray(as_float(x, 'x')), np.asarray(as_float(y, 'y')) # numpy arithmetic: an overflow is inf, not an exception
     if np.ndim(x) and np.ndim(y) and np.shape(x) != np.shape(y):
         raise ValueError(f"`x` and `y` differ in length: {np.shape(x)} vs {np.shape(y)}")
+    return x, y
 
 # %% ../nbs/01_neuron.ipynb #315b1fd8
 def numeric_grad(model, # the model, an instance such as Linear()
@@ -308,13 +332,13 @@ def numeric_grad(model, # the model, an instance such as Linear()
                  h:float=0.01, # the nudge; the workbook uses 0.01
                  central:bool=False): # (e(w+h) - e(w-h)) / 2h instead of (e(w+h) - e(w)) / h
     "Finite-difference gradient of (predict - y)², row by row; returns a dict name -> estimated derivative, shaped like the parameters."
-    _check_grad_args(model, x, y, central)
+    x, y = _grad_inputs(model, x, y, central)
     params, h = check_params(model, params), check_positive(h, 'h')
     err = lambda p: (model.predict(p, x) - y) ** 2
     def nudge(n, s): return {**params, n: params[n] + s * h}
-    if central: return {n: (err(nudge(n, 1)) - err(nudge(n, -1))) / (2 * h) for n in model.names}
+    if central: return {n: unbox(np.asarray((err(nudge(n, 1)) - err(nudge(n, -1))) / (2 * h))) for n in model.names}
     e0 = err(params)
-    return {n: (err(nudge(n, 1)) - e0) / h for n in model.names}
+    return {n: unbox(np.asarray((err(nudge(n, 1)) - e0) / h)) for n in model.names}
 
 # %% ../nbs/01_neuron.ipynb #aeeb170c
 def loss_grid(x, y, # the rows
@@ -327,14 +351,14 @@ def loss_grid(x, y, # the rows
 
 # %% ../nbs/01_neuron.ipynb #091b98e4
 def plot_contour(x, y, # the rows
-                 ax=None, # axes to draw on; a new 8x3 figure when None
+                 ax=None, # axes to draw on; a new figure of the course's size when None
                  a_range=None, b_range=None, # (low, high) of each axis; around the minimum when None
                  levels:int=20, # number of log-spaced contour levels
                  standardized:bool=False): # draw the loss of a line on standardized x instead
     "Contour of the single neuron's summed squared error over (a, b), log-spaced levels; returns ax."
     from matplotlib.colors import LogNorm
     x, y = check_xy(x, y)
-    if standardized: x = standardize(x)[0]
+    if check_flag(standardized, 'standardized'): x = standardize(x)[0]
     check_count(levels, 'levels')
     (a0, b0), *_ = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)
     a_range = a_range or (a0 - 1.5 * max(1, abs(a0)), a0 + 1.5 * max(1, abs(a0)))
@@ -369,7 +393,7 @@ def plot_path(a_values, b_values, # the weights, in order (e.g. `trace.history['
 def sheet_path(sheet, # the sheet, as Reset leaves it
                epochs:int=6): # epochs to run
     "The weights entering every row of `epochs` epochs of `sheet`: arrays (a, b) of length 29·epochs."
-    check_count(epochs, 'epochs')
+    check_instance(sheet, 'sheet', ('table', 'step'), "Sheet('basic')"); check_count(epochs, 'epochs')
     tabs = [sheet.table] + [sheet.step().table for _ in range(epochs - 1)]
     return np.concatenate([t['slope'].values for t in tabs]), np.concatenate([t['intercept'].values for t in tabs])
 
@@ -380,7 +404,7 @@ def run_neuron(lr:float=WORKBOOK_LR, # learning rate
                standardized:bool=False): # train on z = (x − mean)/std instead of x
     "Per-row SGD of one neuron on the workbook's rows; returns `(trace, line)`, `line` in raw x."
     x, y = graddesc_data()
-    if not standardized:
+    if not check_flag(standardized, 'standardized'):
         t = fit(Linear(), {'a': a, 'b': b}, x, y, SGD(lr), epochs)
         return t, t.params
     z, mu, sd = standardize(x)
@@ -466,6 +490,7 @@ def neuron_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts 
     "This lesson's explorer: learning rate (log), starting line, epochs and standardization on sliders."
     import ipywidgets as widgets
     from gd_notebooks.explorer import Explorer
+    check_flag(standardized, 'standardized')
     fig, art = _neuron_figure()
     update = lambda lr, a, b, epochs, standardize: _show(art, *run_neuron(lr, a, b, epochs, standardize), standardize)
     moving = [art[k] for k in ('line', 'title', 'err', 'grid', 'err_title', 'path', 'start', 'end')] + art['ticks'] + art['xticks']
@@ -486,6 +511,7 @@ def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider st
     "This lesson's explorer as a page explorer: the runs of `run_neuron`, computed in the page."
     import matplotlib.pyplot as plt
     from gd_notebooks.pageexplorer import page_explorer
+    check_flag(standardized, 'standardized')
     x, y = graddesc_data(); z, mu, sd = standardize(x)
     fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(FIG_WIDTH, 3))
     ax_d.scatter(x, y, s=10, color='C0'); ax_d.set(xlim=(0, 105), ylim=(0, 260), xlabel='x', ylabel='y')
@@ -518,7 +544,7 @@ def _epoch_errors(trace):
 
 # %% ../nbs/01_neuron.ipynb #e78294d0
 def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, models)
-                ax=None, # axes to draw on; a new 8x3 figure when None
+                ax=None, # axes to draw on; a new figure of the course's size when None
                 **kw): # passed to `ax.plot`
     "Error by epoch (the workbook's chart); log y when the errors span more than a decade."
     from matplotlib.ticker import MaxNLocator
