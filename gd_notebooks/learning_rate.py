@@ -76,7 +76,7 @@ def _jacobian(model, p, x):
 def row_jacobian(model, # a model instance, e.g. `TwoLinear()`
                  params, # its weights (floats, or arrays for a batch of models)
                  x): # the rows' inputs
-    "∂ŷ/∂θ on every row at `params`, from the model's formula (Linear: x, 1; TwoLinear: c·x, c, a·x + b, 1): a dict name -> array of shape (rows, ...batch)."
+    "∂ŷ/∂θ on every row at `params`, from the model's formula (Linear: x, 1; TwoLinear: c·x, c, a·x + b, 1); returns a dict name -> array of shape (rows, ...batch)."
     model = check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
     params, (x, _) = check_params(model, params), check_xy(x, x)
     shape = batch_shape(params)
@@ -88,7 +88,7 @@ def row_jacobian(model, # a model instance, e.g. `TwoLinear()`
 def row_curvature(model, # a model instance
                   params, # its weights (floats, or arrays for a batch of models)
                   x): # the rows' inputs
-    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
+    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`); returns an array of shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
@@ -104,7 +104,7 @@ def critical_lr(model, # a model instance, e.g. `Linear()`
 def gauss_newton(model, # a model instance
                  params, # its weights (floats, or arrays for a batch of models)
                  x): # the rows' inputs
-    "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
+    "2·Σ J Jᵀ over the rows, the Hessian of the summed squared error for `Linear`; returns an array of shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
@@ -112,7 +112,7 @@ def gauss_newton(model, # a model instance
 def full_batch_lr(model, # a model instance
                   params, # the weights at which the Hessian is taken
                   x): # the rows' inputs
-    "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable (times len(x) for the mean)."
+    "The largest lr at which full-batch gradient descent on the summed squared error is stable (times len(x) for the mean); returns 2/λmax, a float or an array over the batch."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
 # %% ../nbs/04_learning_rate.ipynb #30f796b3
@@ -168,7 +168,7 @@ def epoch_matrix(x, # the rows' inputs, in training order; a 2-D array holds one
                  lr, # learning rate(s): an array gives one matrix per rate
                  beta=0., # momentum; 0 is plain SGD (2x2 on a, b); otherwise 4x4 on (a, b, m_a, m_b); arrays broadcast with `lr`
                  dampening:bool=True): # m ← beta·m + (1 − beta)·g (the workbook) or m ← beta·m + g (PyTorch)
-    "The linear part M of one epoch of per-row training on a·x + b: deviation ↦ M·deviation, shape (..., 2, 2) or (..., 4, 4)."
+    "The linear part M of one epoch of per-row training on a·x + b (deviation ↦ M·deviation); returns M, shape (..., 2, 2) or (..., 4, 4)."
     M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
@@ -185,7 +185,7 @@ def epoch_radius(x, # the rows' inputs, in training order; a 2-D array holds one
 # %% ../nbs/04_learning_rate.ipynb #3e5b7c21
 def product_edge_lr(x, # the rows' inputs (their order does not matter); a 2-D array: one set of rows per row
                     tol:float=1e-12): # relative width at which bisection stops
-    "The first lr above the per-row bound at which |Π(1 − 2·lr·(x² + 1))| = |det M| reaches 1: an upper bound on `sgd_edge_lr` in every row order."
+    "The first lr above the per-row bound at which |Π(1 − 2·lr·(x² + 1))| = |det M| reaches 1, an upper bound on `sgd_edge_lr` in every row order; returns that rate, a float or one per set of rows."
     k = np.sort(_orders(x) ** 2 + 1, -1)
     sets, which = np.unique(k.reshape(-1, k.shape[-1]), axis=0, return_inverse=True)  # orders of the same rows share one edge
     logdet = lambda lr: np.log(np.abs(1 - 2 * lr[..., None] * sets[:, None, :])).sum(-1)  # lr: shape (sets, n)
@@ -212,7 +212,7 @@ def _grows(x, lr):
 def sgd_edge_lr(x, # the rows' inputs, in training order (x[:-1] for the sheet's Run button); a 2-D array: one order per row
                 lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
-    "The first lr above `lo` where `epoch_radius` reaches 1 (a scan in steps of 0.1%, then bisection): the exact edge of per-row SGD on a·x + b; one per order for a 2-D `x`."
+    "The first lr above `lo` where `epoch_radius` reaches 1 (a scan in steps of 0.1%, then bisection), the exact edge of per-row SGD on a·x + b; returns the edge, a float or one per order for a 2-D `x`."
     x = _orders(x)
     lo = 1 / ((x ** 2).max(-1) + 1) if lo is None else np.broadcast_to(check_positive(lo, 'lo'), x.shape[:-1]).astype(float)
     if np.any(epoch_radius(x, lo) >= 1): raise ValueError(f"`lo` must have epoch_radius < 1, got {lo!r}")
@@ -296,7 +296,7 @@ SUGGESTION_RULES = {'valley': _valley, 'steep': _steep, 'minimum': _minimum, 'sl
 def lr_suggestions(lrs, # the learning rate of each recorded step
                    losses, # the recorded (smoothed) loss of each step
                    steps:int): # the steps the finder was asked for (fastai's num_it)
-    "fastai's four rules on the record from point steps//10 to the 6th from last, cut at the first nan: rule -> lr (nan: too few points)."
+    "fastai's four rules on the record from point steps//10 to the 6th from last, cut at the first nan; returns a dict rule -> lr (nan: too few points)."
     lrs, losses = np.asarray(lrs, float)[steps // 10:-5], np.asarray(losses, float)[steps // 10:-5]
     nan = np.flatnonzero(np.isnan(losses))
     if nan.size: lrs, losses = lrs[:nan[0]], losses[:nan[0]]
