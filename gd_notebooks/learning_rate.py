@@ -4,39 +4,45 @@
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critical_lr', 'gauss_newton',
-           'full_batch_lr', 'epoch_matrix', 'epoch_radius', 'sgd_edge_lr', 'plot_radius', 'ewma', 'lr_suggestions',
-           'LRFind', 'lr_find', 'lr_explorer_parts', 'lr_explorer', 'lr_page_explorer', 'plot_lr_multiples']
+           'full_batch_lr', 'epoch_matrix', 'epoch_radius', 'product_edge_lr', 'sgd_edge_lr', 'plot_radius', 'ewma',
+           'lr_suggestions', 'LRFind', 'lr_find', 'lr_explorer_parts', 'lr_explorer', 'lr_page_explorer',
+           'plot_lr_multiples']
 
 # %% ../nbs/04_learning_rate.ipynb #464dbc11
 import sys, warnings
 from dataclasses import dataclass
 import numpy as np
-from .checks import as_float, check_positive, check_beta, check_xy, check_params, check_count, batch_shape
+from .checks import as_float, check_positive, check_beta, check_xy, check_params, check_count, check_flag, check_instance, batch_shape
 from .neuron import Linear, SGD, fit, plot_errors
-from .plotting import new_ax, log_ticks
+from .collapse import TwoLinear
+from .relu import ReLUSandwich
+from .plotting import new_ax, new_fig, log_ticks, FIG_WIDTH
 from .data import WORKBOOK_LR, WORKBOOK_START
-from .plotting import FIG_WIDTH
 
 # %% ../nbs/04_learning_rate.ipynb #eddb32e2
 def mark_lrs(ax, # axes with the learning rate on x
              marks:dict, # label -> learning rate, drawn as labelled vertical lines
-             y:float=0.97): # where the labels start (top), in axes fraction
+             y:float=0.97, # where the labels start (top), in axes fraction
+             colors=None): # one colour per mark; default C2, C3, ...
     "Vertical lines at the given learning rates, labelled along the line (alternately right and left of it); returns ax."
     if not isinstance(marks, dict): raise TypeError(f"`marks` must be a dict label -> learning rate, got {type(marks).__name__}")
-    for i, (label, lr) in enumerate(marks.items()):
+    colors = [f"C{i + 2}" for i in range(len(marks))] if colors is None else list(colors)
+    if len(colors) < len(marks): raise ValueError(f"`colors` needs one colour per mark ({len(marks)}), got {len(colors)}")
+    for i, ((label, lr), c) in enumerate(zip(marks.items(), colors)):
         lr, right = check_positive(lr, f"marks[{label!r}]"), i % 2 == 0
-        ax.axvline(lr, color=f"C{i + 2}", ls='--', lw=1)
-        ax.annotate(label, (lr, y), xycoords=('data', 'axes fraction'), color=f"C{i + 2}", fontsize=9, rotation=90,
+        ax.axvline(lr, color=c, ls='--', lw=1)
+        ax.annotate(label, (lr, y), xycoords=('data', 'axes fraction'), color=c, fontsize=9, rotation=90,
                     ha='left' if right else 'right', va='top', xytext=(2 if right else -2, 0), textcoords='offset points')
     return ax
 
 # %% ../nbs/04_learning_rate.ipynb #d63e7ec7
 def plot_lr_sweep(lrs, # learning rates, one per run
                   errors, # the final error of each run (inf/nan when it overflowed), one per run
-                  ax=None, # axes to draw on; a new 8x3 figure when None
+                  ax=None, # axes to draw on; a new figure of the course's width when None
                   marks:dict=None, # label -> learning rate to mark with a vertical line
                   ymax:float=None, # errors above it (and overflows) are drawn as crosses along the top
                   label:str='error after training', # legend entry of the runs
+                  cross_y:float=1., # height of that row of crosses, in axes fraction (1: the top edge)
                   **kw): # passed to `ax.plot`
     "Final error against learning rate, log-log; diverged runs as crosses along the top, and said so when all did; returns ax."
     lrs, e = np.ravel(check_positive(lrs, 'lrs')), np.ravel(as_float(errors, 'errors'))
@@ -44,7 +50,7 @@ def plot_lr_sweep(lrs, # learning rates, one per run
     ax, top = new_ax(ax), np.inf if ymax is None else check_positive(ymax, 'ymax')
     with np.errstate(invalid='ignore'): ok = np.isfinite(e) & (e <= top)
     line, = ax.plot(lrs[ok], e[ok], **{'marker': 'o', 'ms': 2.5, 'lw': 1, 'label': label, **kw})
-    if (~ok).any(): ax.plot(lrs[~ok], np.ones((~ok).sum()), 'x', color=line.get_color(), ms=5, transform=ax.get_xaxis_transform(),
+    if (~ok).any(): ax.plot(lrs[~ok], np.full((~ok).sum(), as_float(cross_y, 'cross_y')), 'x', color=line.get_color(), ms=5, transform=ax.get_xaxis_transform(),
                             clip_on=False, label=f"{label}: " + ('overflowed' if ymax is None else f"above {ymax:g} or overflowed"))
     if not ok.any(): ax.text(0.5, 0.5, f"every run {'overflowed' if ymax is None else f'ended above {ymax:g} or overflowed'}", transform=ax.transAxes, ha='center', color='C3')
     ax.set_xscale('log')
@@ -54,38 +60,51 @@ def plot_lr_sweep(lrs, # learning rates, one per run
     ax.legend(loc='upper left', frameon=False)
     return ax
 
+# %% ../nbs/04_learning_rate.ipynb #9d2a4c10
+def _jacobian(model, p, x):
+    "∂ŷ/∂θ in closed form for the course's models; any other model: its gradient at a residual r = max(1, |ŷ|), divided by 2r."
+    if isinstance(model, Linear): return {'a': x, 'b': np.ones_like(x)}
+    if isinstance(model, TwoLinear): return model.dpredict(p, x)
+    if isinstance(model, ReLUSandwich):
+        h = model.hidden(p, x); on = h > 0  # the ReLU's slope at 0 taken as 0, as its `grad`
+        return {'a': np.where(on, p['c'] * x, 0.), 'b': np.where(on, p['c'], 0.), 'c': np.maximum(h, 0.), 'd': np.ones_like(h)}
+    yhat = model.predict(p, x); s = np.maximum(1., np.abs(yhat))
+    r = yhat - (yhat - s)  # a residual as large as ŷ survives rounding; the same bits `grad` sees
+    return {n: g / (2 * r) for n, g in model.grad(p, x, yhat - s).items()}
+
 # %% ../nbs/04_learning_rate.ipynb #a74e30c7
 def row_jacobian(model, # a model instance, e.g. `TwoLinear()`
                  params, # its weights (floats, or arrays for a batch of models)
                  x): # the rows' inputs
-    "∂ŷ/∂θ on every row at `params`: a dict name -> array of shape (rows, ...batch)."
+    "∂ŷ/∂θ on every row at `params`, from the model's formula (Linear: x, 1; TwoLinear: c·x, c, a·x + b, 1); returns a dict name -> array of shape (rows, ...batch)."
+    model = check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
     params, (x, _) = check_params(model, params), check_xy(x, x)
     shape = batch_shape(params)
     xr = x.reshape(-1, *[1] * len(shape))
-    with np.errstate(all='ignore'):
-        J = model.grad(params, xr, model.predict(params, xr) - 0.5)  # 2·(ŷ − y)·∂ŷ/∂θ with ŷ − y = 1/2
+    with np.errstate(all='ignore'): J = _jacobian(model, params, xr)
     return {n: np.broadcast_to(J[n], (len(x), *shape)) for n in model.names}
 
 # %% ../nbs/04_learning_rate.ipynb #d1f4698f
 def row_curvature(model, # a model instance
                   params, # its weights (floats, or arrays for a batch of models)
                   x): # the rows' inputs
-    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`), shape (rows, ...batch)."
+    "Each row's curvature κ = 2·|∂ŷ/∂θ|² (Gauss-Newton; the exact Hessian eigenvalue for `Linear`); returns an array of shape (rows, ...batch)."
     with np.errstate(all='ignore'):
         return 2 * sum(j ** 2 for j in row_jacobian(model, params, x).values())
 
 # %% ../nbs/04_learning_rate.ipynb #bc56bd32
-def critical_lr(model, # a model instance
+def critical_lr(model, # a model instance, e.g. `Linear()`
                 params, # the weights at which the bound is taken
                 x): # the rows' inputs
     "Largest lr at which one per-row step at `params` makes no row's residual larger: 2 / max κ; returns the bound, a float or an array over the batch."
+    model = check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
     with np.errstate(all='ignore'): return 2 / row_curvature(model, params, x).max(0)
 
 # %% ../nbs/04_learning_rate.ipynb #ab0a1ba1
 def gauss_newton(model, # a model instance
                  params, # its weights (floats, or arrays for a batch of models)
                  x): # the rows' inputs
-    "2·Σ J Jᵀ over the rows: the Hessian of the summed squared error for `Linear`, shape (...batch, P, P)."
+    "2·Σ J Jᵀ over the rows, the Hessian of the summed squared error for `Linear`; returns an array of shape (...batch, P, P)."
     J = np.stack(list(row_jacobian(model, params, x).values()), -1)
     return 2 * np.einsum('r...i,r...j->...ij', J, J)
 
@@ -93,14 +112,27 @@ def gauss_newton(model, # a model instance
 def full_batch_lr(model, # a model instance
                   params, # the weights at which the Hessian is taken
                   x): # the rows' inputs
-    "2/λmax: the largest lr at which full-batch gradient descent on the summed squared error is stable (times len(x) for the mean)."
+    "The largest lr at which full-batch gradient descent on the summed squared error is stable (times len(x) for the mean); returns 2/λmax, a float or an array over the batch."
     return 2 / np.linalg.eigvalsh(gauss_newton(model, params, x))[..., -1]
 
 # %% ../nbs/04_learning_rate.ipynb #30f796b3
+def _orders(x, lr=None):
+    "The rows' inputs as float64 of shape (..., rows): 1-D for one row order; more axes hold several orders (a batch). Catches x and lr swapped."
+    a = np.asarray(as_float(x, 'x'))
+    if lr is not None and np.ndim(lr) >= 1:
+        l = np.asarray(as_float(lr, 'lr'))
+        if a.ndim == 0 or (np.all((a > 0) & (a < 1)) and np.all(l >= 1)):
+            raise TypeError(f"`x` must be the rows' inputs and `lr` the rate(s): got x = {x!r} and {l.size} values of `lr`, "
+                            "all >= 1 like rows' inputs (arguments swapped?)")
+    a = np.atleast_1d(a)
+    if a.shape[-1] == 0: raise ValueError("`x` is empty")
+    if not np.all(np.isfinite(a)): raise ValueError("`x` holds non-finite values")
+    return a
+
 def _row_map(xi, l, b, k):
-    "The per-row map of (a − a⋆, b − b⋆, m_a, m_b) under momentum: m ← b·m + k·g, w ← w − l·m; l, b, k broadcast."
-    G = 2 * np.outer((xi, 1.), (xi, 1.))
-    R = np.zeros(np.broadcast_shapes(l.shape, b.shape) + (4, 4))
+    "The per-row map of (a − a⋆, b − b⋆, m_a, m_b) under momentum: m ← b·m + k·g, w ← w − l·m; xi, l, b, k broadcast."
+    G = 2 * np.stack([np.stack([xi * xi, xi], -1), np.stack([xi, np.ones_like(xi)], -1)], -2)
+    R = np.zeros(np.broadcast_shapes(np.shape(xi), l.shape, b.shape) + (4, 4))
     R[..., :2, :2] = np.eye(2) - (l * k)[..., None, None] * G
     R[..., :2, 2:] = -(l * b)[..., None, None] * np.eye(2)
     R[..., 2:, :2] = k[..., None, None] * G
@@ -109,73 +141,111 @@ def _row_map(xi, l, b, k):
 
 # %% ../nbs/04_learning_rate.ipynb #0bfb6a1a
 def _epoch_product(x, lr, beta=0., dampening=True):
-    "Π over rows of the per-row maps, kept scaled: (M / s, log s). 2x2 on (a, b) for plain SGD, 4x4 with momentum."
-    (x, _), lr = check_xy(x, x), np.asarray(check_positive(lr, 'lr'))
-    beta = np.asarray(check_beta(beta, 'beta'))
-    if not isinstance(dampening, (bool, np.bool_)): raise TypeError(f"`dampening` must be True or False, got {dampening!r}")
+    "Π over rows of the per-row maps, kept scaled: (M / s, log s). 2x2 on (a, b) for plain SGD, 4x4 with momentum; x's leading axes broadcast with lr and beta."
+    x = _orders(x, lr)
+    lr, beta = np.asarray(check_positive(lr, 'lr')), np.asarray(check_beta(beta, 'beta'))
+    k = 1 - beta if check_flag(dampening, 'dampening') else np.ones_like(beta)
     sgd = beta.ndim == 0 and beta == 0
-    shape = np.broadcast_shapes(lr.shape, () if sgd else beta.shape)
-    M, logs = np.broadcast_to(np.eye(2 if sgd else 4), shape + ((2, 2) if sgd else (4, 4))).copy(), np.zeros(shape)
-    k = 1 - beta if dampening else np.ones_like(beta)
-    for xi in x:
-        if sgd:
-            v = np.array([xi, 1.])
-            M = M - 2 * lr[..., None, None] * v[:, None] * (v @ M)[..., None, :]
-        else: M = _row_map(xi, lr, beta, k) @ M
+    try: shape = np.broadcast_shapes(x.shape[:-1], lr.shape, () if sgd else beta.shape)
+    except ValueError: raise ValueError(f"`x` (orders: shape {x.shape[:-1]}), `lr` {lr.shape} and `beta` {beta.shape} do not broadcast") from None
+    logs, l2 = np.zeros(shape), 2 * lr
+    if sgd:  # M ← (I − 2·lr·v vᵀ) M with v = (x_i, 1), on M's four entries
+        m = [np.ones(shape), np.zeros(shape), np.zeros(shape), np.ones(shape)]  # M00, M01, M10, M11
+        for r in range(x.shape[-1]):
+            xi = x[..., r]; v0, v1, c = xi * m[0] + m[2], xi * m[1] + m[3], l2 * xi
+            m = [m[0] - c * v0, m[1] - c * v1, m[2] - l2 * v0, m[3] - l2 * v1]
+            s = np.maximum(np.maximum(np.abs(m[0]), np.abs(m[1])), np.maximum(np.abs(m[2]), np.abs(m[3])))
+            m = [e / s for e in m]; logs += np.log(s)
+        return np.stack([np.stack(m[:2], -1), np.stack(m[2:], -1)], -2), logs
+    M = np.broadcast_to(np.eye(4), shape + (4, 4)).copy()
+    for r in range(x.shape[-1]):
+        M = _row_map(np.broadcast_to(x[..., r], shape), lr, beta, k) @ M
         s = np.abs(M).max((-2, -1)); M /= s[..., None, None]; logs += np.log(s)
     return M, logs
 
 # %% ../nbs/04_learning_rate.ipynb #00040954
-def epoch_matrix(x, # the rows' inputs, in training order
+def epoch_matrix(x, # the rows' inputs, in training order; a 2-D array holds one order per row
                  lr, # learning rate(s): an array gives one matrix per rate
                  beta=0., # momentum; 0 is plain SGD (2x2 on a, b); otherwise 4x4 on (a, b, m_a, m_b); arrays broadcast with `lr`
                  dampening:bool=True): # m ← beta·m + (1 − beta)·g (the workbook) or m ← beta·m + g (PyTorch)
-    "The linear part M of one epoch of per-row training on a·x + b: deviation ↦ M·deviation, shape (..., 2, 2) or (..., 4, 4)."
+    "The linear part M of one epoch of per-row training on a·x + b (deviation ↦ M·deviation); returns M, shape (..., 2, 2) or (..., 4, 4)."
     M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): return M * np.exp(logs)[..., None, None]
 
 # %% ../nbs/04_learning_rate.ipynb #9a611670
-def epoch_radius(x, # the rows' inputs, in training order
+def epoch_radius(x, # the rows' inputs, in training order; a 2-D array holds one order per row (its leading axes broadcast with `lr`)
                  lr, # learning rate(s)
                  beta=0., # momentum (0: plain SGD); arrays broadcast with `lr`
                  dampening:bool=True): # the workbook's dampened momentum, or PyTorch's undampened form
-    "Spectral radius of `epoch_matrix`: per-row training converges when it is below 1 and diverges above. Vectorized over `lr` and `beta`; returns the radius, a float or an array over lr and beta."
-    if np.ndim(x) == 0 and np.ndim(lr) >= 1: raise TypeError("`x` must be the rows' inputs and `lr` the rate: got a scalar `x` and an array `lr` (arguments swapped?)")
+    "Spectral radius of `epoch_matrix`: per-row training converges when it is below 1 and diverges above. Vectorized over orders, `lr` and `beta`; returns the radius, a float or an array."
     M, logs = _epoch_product(x, lr, beta, dampening)
     with np.errstate(over='ignore'): r = np.abs(np.linalg.eigvals(M)).max(-1) * np.exp(logs)
     return r.item() if r.ndim == 0 else r
 
+# %% ../nbs/04_learning_rate.ipynb #3e5b7c21
+def product_edge_lr(x, # the rows' inputs (their order does not matter); a 2-D array: one set of rows per row
+                    tol:float=1e-12): # relative width at which bisection stops
+    "The first lr above the per-row bound at which |Π(1 − 2·lr·(x² + 1))| = |det M| reaches 1, an upper bound on `sgd_edge_lr` in every row order; returns that rate, a float or one per set of rows."
+    k = np.sort(_orders(x) ** 2 + 1, -1)
+    sets, which = np.unique(k.reshape(-1, k.shape[-1]), axis=0, return_inverse=True)  # orders of the same rows share one edge
+    logdet = lambda lr: np.log(np.abs(1 - 2 * lr[..., None] * sets[:, None, :])).sum(-1)  # lr: shape (sets, n)
+    lo, cap = 1 / sets.max(-1), 1 / sets.min(-1)  # from `cap` on every factor is <= −1
+    grid = np.minimum(lo[:, None] * 1.001 ** np.arange(1, int(np.ceil(np.log(np.max(cap / lo)) / np.log(1.001))) + 2), cap[:, None])
+    with np.errstate(divide='ignore'):
+        i = np.argmax(logdet(grid) >= 0, -1)
+        hi, lo = grid[np.arange(len(sets)), i], np.where(i > 0, grid[np.arange(len(sets)), i - 1], lo)
+        while np.any(hi - lo > tol * hi):
+            mid = (lo + hi) / 2; u = logdet(mid[:, None])[:, 0] >= 0
+            lo, hi = np.where(u, lo, mid), np.where(u, mid, hi)
+    hi = hi[which.ravel()].reshape(k.shape[:-1])
+    return hi.item() if hi.ndim == 0 else hi
+
 # %% ../nbs/04_learning_rate.ipynb #190db29e
-def sgd_edge_lr(x, # the rows' inputs, in training order (x[:-1] for the sheet's Run button)
+def _grows(x, lr):
+    "Whether ρ >= 1, by the Schur-Cohn test on the 2x2 epoch matrix (ρ < 1 exactly when |det| < 1 and |trace| < 1 + det): no eigenvalues needed."
+    M, logs = _epoch_product(x, lr)
+    with np.errstate(all='ignore'):
+        s = np.exp(logs); T, D = s * (M[..., 0, 0] + M[..., 1, 1]), s * s * (M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0])
+        return ~((np.abs(D) < 1) & (np.abs(T) < 1 + D))
+
+# %% ../nbs/04_learning_rate.ipynb #6a1e0b77
+def sgd_edge_lr(x, # the rows' inputs, in training order (x[:-1] for the sheet's Run button); a 2-D array: one order per row
                 lo:float=None, # a learning rate with radius < 1; default: the per-row bound 1/(max x² + 1)
                 tol:float=1e-12): # relative width at which bisection stops
-    "The first lr above `lo` where `epoch_radius` reaches 1: the exact edge of per-row SGD on a·x + b."
-    (x, _) = check_xy(x, x)
-    lo = 1 / (np.max(x ** 2) + 1) if lo is None else check_positive(lo, 'lo')
-    if epoch_radius(x, lo) >= 1: raise ValueError(f"`lo` must have epoch_radius < 1, got {lo!r}")
-    grid = lo * 1.001 ** np.arange(1, 10000)
-    hi = grid[np.argmax(epoch_radius(x, grid) >= 1)]
-    lo = max(lo, hi / 1.001)
-    while hi - lo > tol * hi:
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if epoch_radius(x, mid) < 1 else (lo, mid)
-    return lo
+    "The first lr above `lo` where `epoch_radius` reaches 1 (a scan in steps of 0.1%, then bisection), the exact edge of per-row SGD on a·x + b; returns the edge, a float or one per order for a 2-D `x`."
+    x = _orders(x)
+    lo = 1 / ((x ** 2).max(-1) + 1) if lo is None else np.broadcast_to(check_positive(lo, 'lo'), x.shape[:-1]).astype(float)
+    if np.any(epoch_radius(x, lo) >= 1): raise ValueError(f"`lo` must have epoch_radius < 1, got {lo!r}")
+    cap = product_edge_lr(x)  # ρ >= sqrt|det M| = 1 there: the first crossing lies below
+    grid = lo[..., None] * 1.001 ** np.arange(1, int(np.ceil(np.log(np.max(cap / lo)) / np.log(1.001))) + 2)
+    up = _grows(x[..., None, :], grid)
+    hi = np.where(up.any(-1), np.take_along_axis(grid, np.argmax(up, -1)[..., None], -1)[..., 0], np.maximum(cap, lo))
+    lo = np.maximum(lo, hi / 1.001)
+    while np.any(hi - lo > tol * hi):
+        mid = (lo + hi) / 2; u = np.reshape(epoch_radius(x, mid), mid.shape) >= 1
+        lo, hi = np.where(u, lo, mid), np.where(u, mid, hi)
+    return lo.item() if lo.ndim == 0 else lo
 
 # %% ../nbs/04_learning_rate.ipynb #fc9c4215
 def plot_radius(x, # the rows' inputs, in training order
-                ax=None, # axes to draw on; a new 8x3 figure when None
+                ax=None, # axes to draw on; a new figure of the course's width when None
                 lr_range=(1e-6, 2e-3), # learning rates on the x axis
                 ylim=(0.97, 1.03), # the band around 1 that is shown; the curve leaves it upwards past the edge
                 marks:dict=None, # label -> learning rate to mark with a vertical line
                 label:str='ρ: spectral radius of one epoch', # legend entry of the curve
+                xscale:str='log', # 'log' or 'linear' (for a close look around an edge)
+                yscale:str='linear', # 'linear' or 'log' (for a range of decades)
+                n:int=2000, # points on the curve
                 **kw): # passed to `ax.plot`
-    "The spectral radius of one epoch of per-row SGD against lr (log x), around 1; returns ax."
+    "The spectral radius of one epoch of per-row SGD against lr, around 1; returns ax."
     lo, hi = np.ravel(check_positive(lr_range, 'lr_range'))[[0, -1]]
     if np.size(lr_range) != 2 or not hi > lo: raise ValueError(f"`lr_range` must be (low, high) with low < high, got {lr_range!r}")
-    ax, grid = new_ax(ax), np.geomspace(lo, hi, 2000)
+    for v, name in ((xscale, 'xscale'), (yscale, 'yscale')):
+        if v not in ('log', 'linear'): raise ValueError(f"`{name}` must be 'log' or 'linear', got {v!r}")
+    ax, grid = new_ax(ax), (np.geomspace if xscale == 'log' else np.linspace)(lo, hi, check_count(n, 'n'))
     ax.plot(grid, epoch_radius(x, grid), **{'lw': 1.2, 'label': label, **kw})
     ax.axhline(1, color='gray', lw=0.8)
-    ax.set_xscale('log'); ax.set_xlim(lo, hi); ax.set_ylim(ylim)
+    ax.set_xscale(xscale); ax.set_yscale(yscale); ax.set_xlim(lo, hi); ax.set_ylim(ylim)
     ax.set_xlabel('learning rate'); ax.set_ylabel('ρ: growth per epoch')
     if marks: mark_lrs(ax, marks)
     return ax
@@ -187,6 +257,7 @@ def ewma(values, # the series, along the first axis
          debias:bool=False): # divide by 1 − beta^t, the weight the values have received (needs init=0)
     "Exponentially weighted moving average: m ← beta·m + (1 − beta)·v for each v; returns the averages, one per value (same first axis as `values`)."
     v, beta, init = np.asarray(as_float(values, 'values')), check_beta(beta), as_float(init, 'init')
+    debias = check_flag(debias, 'debias')
     if v.ndim == 0 or len(v) == 0: raise ValueError("`values` must hold at least one value along its first axis")
     if debias and np.any(np.asarray(init) != 0): raise ValueError("`debias` corrects a zero start: use it with `init=0`")
     try: shape = np.broadcast_shapes(v.shape[1:], np.shape(beta), np.shape(init))
@@ -199,13 +270,13 @@ def ewma(values, # the series, along the first axis
 
 # %% ../nbs/04_learning_rate.ipynb #e52d8c9f
 def _valley(lrs, losses):
-    "fastai's `valley`: about 2/3 of the way down the longest decreasing run of losses."
+    "fastai's `valley`: about the midpoint of the longest decreasing subsequence of losses (not necessarily consecutive points)."
     lds, start, end = [1] * len(losses), 0, 0
     for i in range(1, len(losses)):
         for j in range(i):
             if losses[i] < losses[j] and lds[i] < lds[j] + 1: lds[i] = lds[j] + 1
             if lds[end] < lds[i]: end, start = i, i - lds[i]
-    third = (end - start) / 3
+    third = (end - start) / 3  # the span from end − length to end; int(L/3) + int(L/6) is about L/2
     return float(lrs[start + int(third) + int(third / 2)])
 
 def _steep(lrs, losses): return float(lrs[np.argmin(np.diff(losses) / np.diff(np.log(lrs)))])
@@ -225,7 +296,7 @@ SUGGESTION_RULES = {'valley': _valley, 'steep': _steep, 'minimum': _minimum, 'sl
 def lr_suggestions(lrs, # the learning rate of each recorded step
                    losses, # the recorded (smoothed) loss of each step
                    steps:int): # the steps the finder was asked for (fastai's num_it)
-    "fastai's four rules on the record from point steps//10 to the 6th from last, cut at the first nan: rule -> lr (nan: too few points)."
+    "fastai's four rules on the record from point steps//10 to the 6th from last, cut at the first nan; returns a dict rule -> lr (nan: too few points)."
     lrs, losses = np.asarray(lrs, float)[steps // 10:-5], np.asarray(losses, float)[steps // 10:-5]
     nan = np.flatnonzero(np.isnan(losses))
     if nan.size: lrs, losses = lrs[:nan[0]], losses[:nan[0]]
@@ -250,19 +321,26 @@ class _Progress:
         if self.show and self.bar is None: sys.stderr.write("\n")
 
 # %% ../nbs/04_learning_rate.ipynb #a074e91e
-def _record(model, p, x, y, lrs, loss, beta, stop_div, bar):
-    "One per-row step per lr; the loss entering each (all rows' mean or the row's own); stops when the smoothed loss > 4x its minimum."
-    raw, avg, best = [], 0., np.inf
+def _batches(n, bs, shuffle, seed):
+    "Row indices of each step: passes over the n rows (a new random order each pass when shuffling) cut into batches of `bs`; as fastai's training loader, an incomplete last batch is dropped when shuffling."
+    rng = np.random.default_rng(seed)
+    while True:
+        idx = rng.permutation(n) if shuffle else np.arange(n)
+        for s in range(0, n - n % bs if shuffle else n, bs): yield idx[s:s + bs]
+
+def _record(model, p, x, y, lrs, loss, beta, stop_div, bar, batches):
+    "One step per lr on the next batch; the loss entering each (all rows' mean or the batch's) and its debiased EWMA; stops when that exceeds 4x its minimum."
+    raw, sm, avg, best = [], [], 0., np.inf
     with np.errstate(all='ignore'):
-        for i, lr in enumerate(lrs):
-            xi, yi = x[i % len(x)], y[i % len(x)]
-            raw.append(np.mean((model.predict(p, x) - y) ** 2) if loss == 'full' else (model.predict(p, xi) - yi) ** 2)
+        for i, (lr, b) in enumerate(zip(lrs, batches)):
+            xb, yb = (x[b[0]], y[b[0]]) if len(b) == 1 else (x[b], y[b])
+            raw.append(np.mean((model.predict(p, x) - y) ** 2) if loss == 'full' else np.mean((model.predict(p, xb) - yb) ** 2))
             avg = beta * avg + (1 - beta) * raw[-1]
-            sm = avg / (1 - beta ** (i + 1)); best = min(best, sm); bar(i + 1, lr)
-            if stop_div and not sm <= 4 * best: break
-            g = model.grad(p, xi, yi)
-            p = {k: p[k] - lr * g[k] for k in p}
-    return np.array(raw, dtype=np.float64)
+            sm.append(raw[-1] if beta == 0 else avg / (1 - beta ** (i + 1))); best = min(best, sm[-1]); bar(i + 1, lr)
+            if stop_div and not sm[-1] <= 4 * best: break
+            g = model.grad(p, xb, yb)
+            p = {k: p[k] - lr * np.mean(g[k]) for k in p}
+    return np.array(raw, dtype=np.float64), np.array(sm, dtype=np.float64)
 
 # %% ../nbs/04_learning_rate.ipynb #c3bcf0b7
 def _flags(sug, lrs, raw, steps):
@@ -285,64 +363,72 @@ class LRFind:
     "What `lr_find` recorded (one entry per step taken) and what fastai's rules suggest from it."
     lrs: np.ndarray # the learning rate of each step
     losses: np.ndarray # the recorded loss smoothed with `beta` (debiased EWMA; equal to `raw` when beta = 0)
-    raw: np.ndarray # the loss entering each step: all rows' mean squared error ('full') or the stepped row's ('row')
+    raw: np.ndarray # the loss entering each step: all rows' mean squared error ('full') or the stepped batch's ('row')
     loss: str # 'full' or 'row'
     rule: str # the rule behind `suggestion`: 'valley', 'steep', 'minimum' or 'slide'
     suggestions: dict # each of fastai's rules -> its learning rate (nan: too few points)
     flags: dict # each rule -> '' or why its suggestion should not be trusted
     diverged_lr: float # the lr from which on the raw loss stayed above 4x its smallest value before (or not finite); nan: never
+    bs: int = 1 # rows per step
     @property
     def suggestion(self): return self.suggestions[self.rule]
-    def plot(self, ax=None, # axes to draw on; a new 8x3 figure when None
+    def plot(self, ax=None, # axes to draw on; a new figure of the course's width when None
              marks:dict=None, # label -> learning rate to mark, in this finder's loss convention (mean squared error)
              suggestions:bool=True): # draw fastai's four suggestions
         "Raw and smoothed loss against lr (log-log), fastai's suggestions, where the loss diverged, and `marks`; returns ax."
-        ax, ok = new_ax(ax), np.isfinite(self.raw) & (self.raw > 0)
-        ax.plot(self.lrs[ok], self.raw[ok], color='C0', lw=0.8, alpha=0.5 if (self.losses != self.raw).any() else 1, label='loss entering the step')
-        if (self.losses != self.raw).any(): ax.plot(self.lrs, self.losses, color='C0', lw=2, label='smoothed')
-        for i, (k, s) in enumerate((k, s) for k, s in self.suggestions.items() if suggestions and np.isfinite(s)):
+        ax, ok, smooth = new_ax(ax), np.isfinite(self.raw) & (self.raw > 0), bool((self.losses != self.raw).any())
+        ax.plot(self.lrs[ok], self.raw[ok], color='C0', lw=0.8, alpha=0.5 if smooth else 1, label='loss entering the step')
+        if smooth: ax.plot(self.lrs, self.losses, color='C0', lw=2, label='smoothed')
+        for i, (k, s) in enumerate((k, s) for k, s in self.suggestions.items() if check_flag(suggestions, 'suggestions') and np.isfinite(s)):
             ax.plot([s], [np.interp(np.log(s), np.log(self.lrs), self.losses)], 'os^D'[i], color='k', mfc='none', label=f"{k}: {s:.2g}" + (' (!)' if self.flags[k] else ''))
         if np.isfinite(self.diverged_lr): ax.axvline(self.diverged_lr, color='C3', lw=1, ls=':', label=f'raw loss diverged: {self.diverged_lr:.2g}')
-        ax.set(xscale='log', yscale='log', xlabel='learning rate', ylabel="loss (all rows' MSE)" if self.loss == 'full' else "loss (the row's squared error)")
+        what = "all rows' MSE" if self.loss == 'full' else "the row's squared error" if self.bs == 1 else f"the batch's MSE, {self.bs} rows"
+        ax.set(xscale='log', yscale='log', xlabel='learning rate', ylabel=f"loss ({what})")
         if marks: mark_lrs(ax, marks)
-        ax.legend(loc='lower left', frameon=False, fontsize=9)
+        ax.legend(loc='lower left', frameon=False)
         return ax
 
 # %% ../nbs/04_learning_rate.ipynb #e5c8240b
-def _finder_args(params, start, end, steps, loss, beta, rule):
-    "Check `lr_find`'s arguments (naming the wrong one); returns beta with its default filled in."
+def _finder_args(params, n, start, end, steps, loss, beta, stop_div, rule, bs, shuffle, seed):
+    "Check `lr_find`'s arguments (naming the wrong one); `n` is the number of rows. Returns beta with its default filled in."
     if batch_shape(params) != (): raise ValueError(f"`params` must hold one model (scalars): lr_find trains one model, got batch shape {batch_shape(params)}")
-    for v, n in ((start, 'start'), (end, 'end')):
-        if np.ndim(check_positive(v, n)) != 0: raise TypeError(f"`{n}` must be one number, got {v!r}")
+    for v, name in ((start, 'start'), (end, 'end')):
+        if np.ndim(check_positive(v, name)) != 0: raise TypeError(f"`{name}` must be one number, got {v!r}")
     if check_count(steps, 'steps') < 10: raise ValueError(f"`steps` must be at least 10, got {steps}")
     if not end > start: raise ValueError(f"`end` must exceed `start`, got start={start}, end={end}")
     if loss not in ('full', 'row'): raise ValueError(f"`loss` must be 'full' or 'row', got {loss!r}")
     if rule not in SUGGESTION_RULES: raise ValueError(f"`rule` must be one of {list(SUGGESTION_RULES)}, got {rule!r}")
+    check_flag(stop_div, 'stop_div'); check_flag(shuffle, 'shuffle')
+    if check_count(bs, 'bs') > n: raise ValueError(f"`bs` must be at most the number of rows, {n}, got {bs}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise TypeError(f"`seed` must be an integer >= 0, got {seed!r}")
     return (0.98 if loss == 'row' else 0.) if beta is None else check_beta(beta)
 
 # %% ../nbs/04_learning_rate.ipynb #4ef102dc
 def lr_find(model, # a model instance, e.g. `Linear()`
             params, # the starting weights of one model (scalars)
-            x, y, # the rows, visited in order, cycling
+            x, y, # the rows, visited in passes (in their order unless `shuffle`)
             start:float=1e-7, # learning rate of the first step (fastai's default)
             end:float=10., # step i uses start·(end/start)^(i/steps), as fastai
             steps:int=100, # number of steps (fastai's num_it)
-            loss:str='full', # 'full': all rows' mean squared error entering each step; 'row': the stepped row's own (fastai's)
+            loss:str='full', # 'full': all rows' mean squared error entering each step; 'row': the stepped batch's own (fastai's)
             beta:float=None, # smoothing of the record; None: 0.98 (fastai's) for 'row', 0 for the noise-free 'full'
             stop_div:bool=True, # stop when the smoothed loss exceeds 4x its minimum or is not finite
             rule:str='valley', # which of fastai's rules gives `.suggestion`: 'valley', 'steep', 'minimum' or 'slide'
+            bs:int=1, # rows per step (fastai's batch size); the step follows their mean squared error
+            shuffle:bool=False, # False: the rows in their order; True: a new random order each pass, as fastai's training loader
+            seed:int=0, # seed of the shuffling
             progress=False): # True: a progress bar (a widget in Jupyter, text on stderr elsewhere); or 'text', 'widget'
-    "An LR finder as fastai's: exponentially growing lr, one row per step, stop on divergence, fastai's suggestion rules, flagged when dubious; returns an `LRFind`."
+    "An LR finder as fastai's: exponentially growing lr, one batch per step, stop on divergence, fastai's suggestion rules, flagged when dubious; returns an `LRFind`."
+    model = check_instance(model, 'model', ('names', 'predict', 'grad'), 'Linear()')
     params, (x, y) = check_params(model, params), check_xy(x, y)
-    beta, bar = _finder_args(params, start, end, steps, loss, beta, rule), _Progress(steps, progress)
-    lrs = start * (end / start) ** (np.arange(steps) / steps)
-    raw = _record(model, params, x, y, lrs, loss, beta, stop_div, bar); bar.close()
+    beta = _finder_args(params, len(x), start, end, steps, loss, beta, stop_div, rule, bs, shuffle, seed)
+    lrs, bar = start * (end / start) ** (np.arange(steps) / steps), _Progress(steps, progress)
+    raw, sm = _record(model, params, x, y, lrs, loss, beta, stop_div, bar, _batches(len(x), bs, shuffle, seed)); bar.close()
     lrs = lrs[:len(raw)]
-    with np.errstate(all='ignore'): sm = ewma(raw, beta, debias=True) if beta > 0 else raw
     sug = lr_suggestions(lrs, sm, steps)
     flags, div = _flags(sug, lrs, raw, steps)
     if flags[rule]: warnings.warn(f"lr_find: {rule} suggestion {sug[rule]:.3g}: {flags[rule]}", stacklevel=2)
-    return LRFind(lrs, sm, raw, loss, rule, sug, flags, div)
+    return LRFind(lrs, sm, raw, loss, rule, sug, flags, div, bs)
 
 # %% ../nbs/04_learning_rate.ipynb #feba6956
 def lr_explorer_parts(x, # the rows' inputs
@@ -413,14 +499,17 @@ def plot_lr_multiples(x, # the rows' inputs
                       y, # their targets
                       lrs:dict, # panel title -> learning rate, one panel each
                       epochs:int=200): # epochs trained
-    "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each (log y); returns the axes."
-    import matplotlib.pyplot as plt
+    "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each, two per row; returns the axes."
     if not isinstance(lrs, dict) or not lrs: raise ValueError(f"`lrs` must be a non-empty dict title -> learning rate, got {lrs!r}")
     t = fit(Linear(), dict(WORKBOOK_START), x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
-    fig, axs = plt.subplots(1, len(lrs), figsize=(FIG_WIDTH, 3), squeeze=False)
-    for j, (ax, (name, lr)) in enumerate(zip(axs[0], lrs.items())):
-        plot_errors(t.epoch_errors[:, j], ax=ax, marker=''); ax.set_yscale('log')
-        ax.set_xticks([0, epochs // 2, epochs]); ax.set_title(f"{name}: lr {lr:.2g}\nρ = {epoch_radius(x, lr):.5g}", fontsize=9)
-        ax.set_ylabel('error' if j == 0 else '')
+    cols = 1 if len(lrs) == 1 else 2
+    rows = -(-len(lrs) // cols)
+    fig, axs = new_fig(rows, cols, height=0.6 + 2.2 * rows, squeeze=False, sharex=True)
+    axs = axs.ravel()
+    for j, (ax, (name, lr)) in enumerate(zip(axs, lrs.items())):
+        plot_errors(t.epoch_errors[:, j], ax=ax, marker='')  # log y only when the errors span more than a decade
+        ax.set_xticks([0, epochs // 2, epochs]); ax.set_title(f"{name}: lr {lr:.2g}, ρ = {epoch_radius(x, lr):.5g}")
+        ax.set_ylabel('error' if j % cols == 0 else ''); ax.set_xlabel('epoch' if j >= len(lrs) - cols else '')
+    for ax in axs[len(lrs):]: ax.remove()
     fig.tight_layout()
-    return axs[0]
+    return axs[:len(lrs)]

@@ -36,3 +36,16 @@ def test_the_sheet_carries_the_weights_entering_row_29(workbook):
     start, carried = np.array([a[0] - 2, b[0] - 30]), np.array([a[-1] - 2, b[-1] - 30])
     np.testing.assert_allclose(epoch_matrix(x[:-1], lr) @ start, carried, rtol=1e-9)
     assert abs(sgd_edge_lr(x[:-1]) - 3.889e-4) < 1e-7 and sgd_edge_lr(x[:-1]) < sgd_edge_lr(x)
+
+def test_the_spreadsheet_product_bounds_the_edge(workbook):
+    "From the sheet's own x: one column 1 − 2·lr·(x² + 1) and its PRODUCT reach 1 at `product_edge_lr`, 0.03% above the exact edge; every rate where |product| > 1 diverges (ρ ≥ sqrt|det M|), in any row order."
+    from gd_notebooks.learning_rate import product_edge_lr
+    (x, *_), lr = _basic(workbook['basic'])
+    pe = product_edge_lr(x)
+    assert abs(abs(np.prod(1 - 2 * pe * (x ** 2 + 1))) - 1) < 1e-9
+    assert 2.5e-4 < pe / sgd_edge_lr(x) - 1 < 3.5e-4
+    rates = np.geomspace(pe, 1e-2, 2000)
+    big = np.abs(np.prod(1 - 2 * rates[:, None] * (x ** 2 + 1), 1)) > 1
+    for order in (np.arange(29), np.arange(29)[::-1], np.random.default_rng(5).permutation(29)):
+        assert np.all(epoch_radius(x[order], rates[big]) > 1)
+        assert sgd_edge_lr(x[order]) <= pe
