@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'RMSProp', 'Adam', 'adaptive_rows', 'RMSPropSheet', 'AdamSheet', 'grad_size', 'AdamAnnSheet',
-           'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer', 'race_page_explorer']
+           'WeightDecay', 'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer', 'race_page_explorer']
 
 # %% ../nbs/06_adaptive.ipynb #ad000002
 import math, copy
 import numpy as np
-from .checks import as_float, check_positive, check_beta, check_count
+from .checks import as_float, check_positive, check_beta, check_count, check_flag, check_instance
 from .sheets import register_sheet
 from .data import graddesc_data
 from .neuron import Linear, SGD, fit
@@ -24,10 +24,6 @@ def _check_eps(v, name='eps'):
     if not (np.all(np.isfinite(v)) and np.all(np.asarray(v) >= 0)): raise ValueError(f"`{name}` must be finite and >= 0, got {v!r}")
     return v
 
-def _check_flag(v, name):
-    if not isinstance(v, (bool, np.bool_)): raise TypeError(f"`{name}` must be True or False, got {v!r}")
-    return bool(v)
-
 # %% ../nbs/06_adaptive.ipynb #ad000012
 class RMSProp:
     "Steps scaled per weight by a running root mean square: s ← beta·s + (1 − beta)·g²; w ← w − lr·g/(√s + eps)."
@@ -38,7 +34,7 @@ class RMSProp:
                  lagged:bool=False, # divide by the previous row's s (the workbook) instead of the updated one
                  init=0.): # where s starts
         self.lr, self.beta, self.eps = check_positive(lr, 'lr'), check_beta(beta, 'beta'), _check_eps(eps)
-        self.lagged, self.start = _check_flag(lagged, 'lagged'), _check_eps(init, 'init')
+        self.lagged, self.start = check_flag(lagged, 'lagged'), _check_eps(init, 'init')
     def init(self, params): return {f's_{n}': np.zeros_like(np.asarray(v, dtype=np.float64)) + self.start for n, v in params.items()}
     def step(self, params, grads, state):
         k = 1 - self.beta
@@ -57,7 +53,7 @@ class Adam:
                  debias:bool=True, # divide m by 1 − β1^t and v by 1 − β2^t at step t
                  init=0.): # where v starts (m starts at 0)
         self.lr, self.beta1, self.beta2 = check_positive(lr, 'lr'), check_beta(beta1, 'beta1'), check_beta(beta2, 'beta2')
-        self.eps, self.debias, self.start = _check_eps(eps), _check_flag(debias, 'debias'), _check_eps(init, 'init')
+        self.eps, self.debias, self.start = _check_eps(eps), check_flag(debias, 'debias'), _check_eps(init, 'init')
     def init(self, params):
         z = {n: np.zeros_like(np.asarray(v, dtype=np.float64)) for n, v in params.items()}
         return {'t': 0, **{f'm_{n}': v for n, v in z.items()}, **{f'v_{n}': v + self.start for n, v in z.items()}}
@@ -148,6 +144,22 @@ class AdamAnnSheet(AdamSheet):
 
 register_sheet('adam_ann', AdamAnnSheet());
 
+# %% ../nbs/06_adaptive.ipynb #ad000101
+class WeightDecay:
+    "`opt` with decoupled weight decay, as fastai's `Adam` and PyTorch's `AdamW`: w ← w·(1 − lr·wd), then `opt`'s step."
+    def __init__(self, opt, # an optimizer of the course, with an `lr`
+                 wd=0.01): # decay per unit of lr (fastai's default for Adam)
+        self.opt = check_instance(opt, 'opt', ('init', 'step', 'lr', 'hypers'), 'Adam(0.3)')
+        self.wd, self.lr, self.hypers = _check_eps(wd, 'wd'), opt.lr, (*opt.hypers, 'wd')
+    def __getattr__(self, n):
+        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the decay
+        return getattr(self.opt, n)
+    def init(self, params): return self.opt.init(params)
+    def step(self, params, grads, state):
+        opt = copy.copy(self.opt); opt.lr = self.lr          # the lr this wrapper holds (`Scheduled` may change it)
+        return opt.step({n: w * (1 - self.lr * self.wd) for n, w in params.items()}, grads, state)
+    def __repr__(self): return f"WeightDecay({self.opt!r}, wd={self.wd!r})"
+
 # %% ../nbs/06_adaptive.ipynb #ad000050
 class Scheduled:
     "`opt` with its lr reset at the start of every epoch of `rows` steps to `schedule(epoch, lr, state, memo)`."
@@ -158,7 +170,7 @@ class Scheduled:
         if not callable(schedule): raise TypeError(f"`schedule` must be callable, got {schedule!r}")
         self.opt, self.schedule, self.rows, self.hypers = opt, schedule, check_count(rows, 'rows'), opt.hypers
     def __getattr__(self, n):
-        if n == 'opt': raise AttributeError(n)
+        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the schedule
         return getattr(self.opt, n)
     def init(self, params): return {'inner': self.opt.init(params), 'k': 0, 'lr': self.opt.lr, 'memo': {}}
     def step(self, params, grads, state):

@@ -2,13 +2,14 @@
 `torch.optim.RMSprop` and `torch.optim.Adam` step the neuron a*x + b row by row over the workbook's
 rows, with the gradient of the squared error computed by autograd, and every weight after every row
 must equal the package's `fit` to rounding. Also fastai's documented test values
-(docs.fast.ai/optimizer.html) for its RMSProp and Adam."""
+(docs.fast.ai/optimizer.html) for its RMSProp and Adam, fastai's decoupled weight decay (its `Adam`'s default)
+against `torch.optim.AdamW`, and the defaults the lesson's table gives for PyTorch."""
 import math
 import numpy as np
 import pytest
 import torch
 from gd_notebooks.all import graddesc_data, Linear, fit
-from gd_notebooks.adaptive import RMSProp, Adam
+from gd_notebooks.adaptive import RMSProp, Adam, WeightDecay
 
 def _torch_run(make_opt, epochs, a=1., b=1.):
     "Per-row training with a torch optimizer; the (a, b) after every row, shape (steps, 2)."
@@ -75,3 +76,25 @@ def test_fastai_adam_documented_values():
     step = -0.1 * 0.1 / (math.sqrt(0.1 ** 2) + 1e-8)
     np.testing.assert_allclose(one, np.array([1., 2., 3.]) + step, atol=1e-5)
     np.testing.assert_allclose(two, np.array([1., 2., 3.]) + 2 * step, atol=1e-3)
+
+@pytest.mark.parametrize('lr,b2,eps,wd', [(0.3, 0.99, 1e-5, 0.01), (0.1, 0.999, 1e-8, 0.1), (1., 0.9, 1e-8, 0.5)])
+def test_weight_decay_equals_torch_adamw(lr, b2, eps, wd):
+    "fastai's Adam (decay, then the Adam step with the gradient taken before it) is PyTorch's AdamW, row by row."
+    ref = _torch_run(lambda p: torch.optim.AdamW(p, lr=lr, betas=(0.9, b2), eps=eps, weight_decay=wd), epochs=5)
+    np.testing.assert_allclose(_ours(WeightDecay(Adam(lr, 0.9, b2, eps=eps), wd), 5), ref, rtol=1e-11, atol=1e-11)
+
+def test_weight_decay_changes_fastai_adam():
+    "The lesson's numbers: after 3 epochs at lr 0.3, b is 9.03 with fastai's default Adam (AdamW here), 9.64 without decay."
+    with_wd = _torch_run(lambda p: torch.optim.AdamW(p, lr=0.3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01), epochs=3)[-1]
+    without = _torch_run(lambda p: torch.optim.Adam(p, lr=0.3, betas=(0.9, 0.99), eps=1e-5), epochs=3)[-1]
+    assert abs(with_wd[1] - 9.03) < 0.005 and abs(without[1] - 9.64) < 0.005
+
+def test_library_defaults_are_torch_defaults():
+    "RMSProp's and Adam's defaults in the package are torch's (the table's PyTorch column): beta 0.99, betas (0.9, 0.999), eps 1e-8, no decay."
+    import inspect
+    tr = {k: v.default for k, v in inspect.signature(torch.optim.RMSprop).parameters.items()}
+    ta = {k: v.default for k, v in inspect.signature(torch.optim.Adam).parameters.items()}
+    ours_r, ours_a = RMSProp(0.1), Adam(0.1)
+    assert (tr['alpha'], tr['eps'], tr['weight_decay'], tr['centered'], tr['momentum']) == (ours_r.beta, ours_r.eps, 0, False, 0)
+    assert (ta['betas'], ta['eps'], ta['weight_decay'], ta['amsgrad']) == ((ours_a.beta1, ours_a.beta2), ours_a.eps, 0, False)
+    assert ours_a.debias is True and ours_r.lagged is False and ours_r.start == 0 == ours_a.start
