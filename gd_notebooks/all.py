@@ -4,9 +4,9 @@ from .neuron import Linear, numeric_grad, SGD, Trace, fit, Sheet, basic_rows, pl
 from .collapse import TwoLinear, collapse, forward_bias, takeoff, plot_blowup, collapse_metric, path_curvature, plot_curvature, collapsed_radius, collapse_explorer, collapse_page_explorer
 from .relu import ReLUSandwich, plot_sandwich, dead_fraction, death_step, plot_dead, relu_explorer, relu_page_explorer
 from .learning_rate import (mark_lrs, plot_lr_sweep, row_jacobian, row_curvature, critical_lr, gauss_newton, full_batch_lr,
-                            epoch_matrix, epoch_radius, sgd_edge_lr, plot_radius, ewma, LRFind, lr_find, lr_suggestions, SUGGESTION_RULES, lr_explorer, lr_page_explorer, plot_lr_multiples)
+                            epoch_matrix, epoch_radius, sgd_edge_lr, product_edge_lr, plot_radius, ewma, LRFind, lr_find, lr_suggestions, SUGGESTION_RULES, lr_explorer, lr_page_explorer, plot_lr_multiples)
 from .momentum import plot_ewma, Momentum, run_1d, momentum_rows, plot_grads, momentum_max_lr, plot_stability, momentum_runs, momentum_explorer, momentum_page_explorer, momentum_edge_lr, plot_rate_map
-from .adaptive import RMSProp, Adam, Scheduled, sheet_anneal, adaptive_rows, race_run, race_explorer, race_page_explorer
+from .adaptive import RMSProp, Adam, WeightDecay, Scheduled, sheet_anneal, adaptive_rows, race_run, race_explorer, race_page_explorer
 from .workbook import to_workbook, sheet_to_workbook, read_cells, lesson_workbooks
 
 __all__ = [n for n in dir() if not n.startswith('_')]
