@@ -6,7 +6,7 @@
 __all__ = ['to_workbook', 'read_cells', 'sheet_to_workbook', 'lesson_workbooks']
 
 # %% ../nbs/07_workbook.ipynb #c002
-import functools, math, os
+import functools, math, os, re
 from pathlib import Path
 import numpy as np
 from .checks import batch_shape, check_params, check_flag, check_xy
@@ -39,6 +39,9 @@ def _exact(v):
     s = f"{v:.16G}"
     return s if float(s) == v else repr(float(v))
 
+_OWN = {'SQRT', 'SUM', 'SUMSQ', 'COUNT', 'MAX', 'IF', 'ROW'} # every function the writers' formulas use
+_CALLS = re.compile(r'([A-Z][A-Z0-9.]*)\(')
+
 @functools.cache
 def _exact_worksheet():
     "XlsxWriter's worksheet, writing every number so that it reads back as the same double."
@@ -47,6 +50,9 @@ def _exact_worksheet():
         def _xml_number_element(self, number, attributes=[]): # XlsxWriter's own writes f"{number:.16G}"
             attr = ''.join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
             self.fh.write(f"<c{attr}><v>{_exact(number)}</v></c>")
+        def _prepare_formula(self, formula, *args, **kw): # our own functions need no renaming: skip XlsxWriter's 30 searches
+            if set(_CALLS.findall(formula)) <= _OWN and not formula.startswith('{'): return formula[1:] if formula.startswith('=') else formula
+            return super()._prepare_formula(formula, *args, **kw)
     return ExactWorksheet
 
 # %% ../nbs/07_workbook.ipynb #ec69f1aa
@@ -320,13 +326,17 @@ def to_workbook(path, # the .xlsx file to write
 # %% ../nbs/07_workbook.ipynb #c027
 def read_cells(path, # an .xlsx file
                formulas:bool=False, # the formulas instead of the stored values
-               sheet:str=None): # the sheet's name; the first sheet when None
+               sheet=None): # the sheet's name (the first sheet when None), or a list of names: {name: table}, the file read once
     "A sheet's cells as a table: rows numbered and columns lettered as the spreadsheet shows them."
     import openpyxl, pandas as pd
-    book = openpyxl.load_workbook(path, data_only=not formulas)
-    ws = book[sheet] if sheet else book.worksheets[0]
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
-    return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1, name='row'), columns=[_col(i) for i in range(ws.max_column)], dtype=object)
+    def table(ws):
+        rows = [[c.value for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_col=ws.max_column)]
+        return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1, name='row'), columns=[_col(i) for i in range(ws.max_column)], dtype=object)
+    book = openpyxl.load_workbook(path, data_only=not formulas, read_only=True)
+    try:
+        if isinstance(sheet, (list, tuple)): return {name: table(book[name]) for name in sheet}
+        return table(book[sheet] if sheet else book.worksheets[0])
+    finally: book.close()
 
 # %% ../nbs/07_workbook.ipynb #c048
 BASIC_LAYOUT = {

@@ -36,6 +36,8 @@ RUNS = {
     'relu-sgd-analytic': (ReLUSandwich(), ONES, SGD(1e-4), 3, 'analytic', False, {'lr': 5e-5}),
     'relu-momentum-numeric': (ReLUSandwich(), ONES, Momentum(1e-4, 0.5), 2, 'numeric', False, {'lr': 5e-5}),
     'relu-momentum-undampened-analytic': (ReLUSandwich(), ONES, Momentum(1e-5, 0.9, dampening=False), 2, 'analytic', False, {'lr': 3e-6}),
+    'twolinear-rmsprop-sheet-form-numeric': (TwoLinear(), ONES, RMSProp(1e-3, 0.9, eps=0., lagged=True, init=1e4), 1, 'numeric', False, {'lr': 2e-3, 'beta': 0.8}),
+    'relu-adam-library-form': (ReLUSandwich(), ONES, Adam(0.01), 2, 'analytic', False, {'lr': 0.02, 'beta1': 0.5}),
     'relu-rmsprop-library-form': (ReLUSandwich(), ONES, RMSProp(1e-3), 2, 'analytic', False, {'lr': 3e-3, 'beta': 0.9, 'eps': 1e-6}),
     'linear-rmsprop-sheet-form': (Linear(), ONE, RMSProp(0.02, 0.9, eps=0., lagged=True, init=1e4), 2, 'analytic', False, {'lr': 0.01}),
     'linear-adam-library-form': (Linear(), ONE, Adam(0.1), 2, 'analytic', False, {'lr': 0.05, 'beta1': 0.8, 'beta2': 0.99}),
