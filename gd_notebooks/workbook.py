@@ -33,7 +33,7 @@ def _stored(v):
     v = float(v)
     return v if math.isfinite(v) else '#NUM!'
 
-# %% ../nbs/07_workbook.ipynb #2c970227
+# %% ../nbs/07_workbook.ipynb #ec69f1aa
 def _exact(v):
     "A number as the file writes it: XlsxWriter's 16 significant digits where they read back to the same double, else all 17."
     s = f"{v:.16G}"
@@ -55,7 +55,7 @@ def _exact_worksheet():
             return super()._prepare_formula(formula, *args, **kw)
     return ExactWorksheet
 
-# %% ../nbs/07_workbook.ipynb #ec69f1aa
+# %% ../nbs/07_workbook.ipynb #c012
 def _out_path(path, name='path'):
     "`path` as a Path to a file that can be created, or an error naming the argument."
     if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
@@ -74,7 +74,7 @@ def _save(wb, p, name='path'):
         raise OSError(getattr(cause, 'errno', None), f"cannot write `{name}` {str(p)!r}: {getattr(cause, 'strerror', None) or cause}") from e
     return p
 
-# %% ../nbs/07_workbook.ipynb #c012
+# %% ../nbs/07_workbook.ipynb #79d81987
 class LinearCells:
     "The `basic` sheet's formulas for y_pred = a·x + b; `w` maps each weight to this row's cell."
     order, new_order = ('b', 'a'), ('a', 'b') # the sheet: intercept before slope, but new a before new b
@@ -284,7 +284,7 @@ def _below(cell, rows):
     col = cell.rstrip('0123456789')
     return f"{col}{int(cell[len(col):]) + rows}"
 
-# %% ../nbs/07_workbook.ipynb #33a6a8b3
+# %% ../nbs/07_workbook.ipynb #03894d37
 class _RunButton:
     "`opt` as the sheets' Run button applies it: each epoch's last update is dropped and its optimizer state kept (the carry-over rule)."
     step_ = None # no in-place shortcut: fit must call `step` (the optimizer's own `step_` would skip the rule)
@@ -368,7 +368,7 @@ MOMENTUM_LAYOUT = {
     'formats': {'C:E': '0.0000', 'F:G': '0.00', 'H:I': '#,##0.00'}, 'freeze': 'D4',
     'widths': dict(zip('ABCDEFGHIJKL', (7, 7, 8.8, 10.8, 9.2, 10.8, 10.2, 8.3, 8.3, 9, 9, 9)))}
 
-# %% ../nbs/07_workbook.ipynb #6ad0d1f6
+# %% ../nbs/07_workbook.ipynb #6dabe4c9
 _ADAPTIVE_ROWS = {'A': None, 'B': None, 'C': ('=C1', '=H{p}'), 'D': ('=C2', '=I{p}'), 'E': '=C{r}+D{r}*A{r}',
                   'F': '=2*(D{r}*A{r}+C{r}-B{r})', 'G': '=F{r}*A{r}'} # what rmsprop, adam and adam_ann share
 _ADAPTIVE_NAMES = {'const': 'C1', 'slope': 'C2', 'lastconst': 'C32', 'lastslope': 'D32', 'histgrad': 'F33:G33'}
@@ -384,7 +384,7 @@ RMSPROP_LAYOUT = {
     'formats': {'C:E': '0.0000', 'F:G': '0.00', 'H:I': '#,##0.00'}, 'freeze': 'D4',
     'widths': dict(zip('CDEFGHIJK', (8.8, 10.8, 9.2, 10.8, 10.2, 8.3, 5.8, 8.3, 11.7)))}
 
-# %% ../nbs/07_workbook.ipynb #6dabe4c9
+# %% ../nbs/07_workbook.ipynb #5f7b1fb2
 def _adam_cells(sh):
     "The `adam` sheet's labels and inputs: weights C1:C2, lr D2, beta1 J1, beta2 L1, m and v entering the epoch in J33:M33."
     o = sh.spec.opt(sh.lr)
@@ -408,7 +408,7 @@ ADAM_LAYOUT = {
     'formats': {'C:E': '0.0000', 'F:G': '0.00', 'H:I': '#,##0.00'}, 'freeze': 'D4',
     'widths': dict(zip('CDEFGHIJLM', (8.8, 10.8, 9.2, 10.8, 10.2, 8.3, 5.8, 6.5, 8.3, 13.2)))}
 
-# %% ../nbs/07_workbook.ipynb #5f7b1fb2
+# %% ../nbs/07_workbook.ipynb #c050
 def _ratio(a, b): return a / b if b else '#DIV/0!'
 
 def _adam_ann_formulas(sh, t):
@@ -427,7 +427,7 @@ ADAM_ANN_LAYOUT = {**ADAM_LAYOUT, 'cells': lambda sh: {**_adam_cells(sh), 'N3': 
 
 SHEET_LAYOUTS = {'basic': BASIC_LAYOUT, 'momentum': MOMENTUM_LAYOUT, 'rmsprop': RMSPROP_LAYOUT, 'adam': ADAM_LAYOUT, 'adam_ann': ADAM_ANN_LAYOUT}
 
-# %% ../nbs/07_workbook.ipynb #c050
+# %% ../nbs/07_workbook.ipynb #d402ba91
 def _sheet_cells(ws, lay, sh, fmt):
     "Write a sheet layout: labels and inputs, the 29 rows of formulas with the table's values, the cells below."
     t, below = sh.table, lay['formulas'](sh, sh.table)
