@@ -163,7 +163,7 @@ def _golden_max(f, # f(lrs) -> values, elementwise over an array of rates
         fc, fd = np.where(left, new, fd), np.where(left, fc, new)
     return np.exp(np.where(fc > fd, c, d)), np.maximum(fc, fd)
 
-# %% ../nbs/05_momentum.ipynb #222b52b2
+# %% ../nbs/05_momentum.ipynb #eb34a508
 def _scan(x, beta, grid, dampening, chunk:int=32):
     "ρ on `grid` per beta up to its first ρ ≥ 1 (nan beyond) and that index (-1: none); chunk by chunk, until every beta has crossed."
     r, first, todo = np.full((len(beta), len(grid)), np.nan), np.full(len(beta), -1), np.arange(len(beta))
@@ -176,7 +176,7 @@ def _scan(x, beta, grid, dampening, chunk:int=32):
     r[np.arange(len(grid)) > first[:, None]] = np.nan
     return r, first
 
-# %% ../nbs/05_momentum.ipynb #89461a0c
+# %% ../nbs/05_momentum.ipynb #c18cc068
 def momentum_edge_lr(x, # the rows' inputs, in training order
                      beta, # momentum(s); an array gives one edge per value
                      dampening:bool=True, # the workbook's form, or PyTorch's undampened one
