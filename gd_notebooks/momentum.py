@@ -280,6 +280,7 @@ def momentum_explorer(x, # the rows' inputs
                       epochs:int=5): # epochs per run
     "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
     import ipywidgets as widgets
+    dampening = check_flag(dampening, 'dampening')
     fig, art, static = _momentum_figure(x, y, epochs)
     def update(beta, lr, dampening): _draw_runs(art, momentum_runs(x, y, lr, beta, dampening, epochs), lr, beta, dampening)
     from gd_notebooks.explorer import Explorer
@@ -299,6 +300,7 @@ def momentum_page_explorer(x, # the rows' inputs
                            epochs:int=5): # epochs per run
     "The momentum explorer as a page explorer: SGD's and momentum's paths and step lengths, rerun in the page."
     from gd_notebooks.pageexplorer import page_explorer
+    dampening = check_flag(dampening, 'dampening')
     fig, art, static = _momentum_figure(x, y, epochs)
     fig.set_dpi(100)
     for a in art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles']: a.remove()
