@@ -245,7 +245,8 @@ def first_sentence(md):
 #   every branch holds only checks and set-up.
 # A `def` or a `class` makes the cell more than checks (it defines something the lesson uses), and so does any
 # output (a printed number, a figure, a table: the reader is meant to see it). Cells the notebook folds itself
-# (`#| code-fold`), hidden cells (`#| echo: false`) and cells without a check are left as they are.
+# (`#| code-fold`), hidden cells (`#| echo: false`, nbdev's `#| hide`), exported cells and cells without a check are
+# left as they are.
 # "n checks" counts the check statements written in the cell (one inside a loop counts once).
 CHECK_NAME = re.compile(r'(?:test_|assert_)\w*$')
 SETUP = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.Delete, ast.Pass, ast.Expr)
@@ -277,6 +278,7 @@ def check_count(cell):
     "The number of checks of a code cell that only checks (the rule above), else None."
     if cell.get('cell_type') != 'code' or cell.get('outputs'): return None
     src = _text(cell.get('source'))
+    if re.search(r'^#\|\s*(?:hide|export\w*)\s*$', src, re.M): return None  # nbdev hides it, or shows it as exported source
     opts = _cell_options(src)
     if 'code-fold' in opts or opts.get('echo', True) is False or opts.get('include', True) is False: return None
     code = '\n'.join(l for l in src.split('\n') if not l.startswith('#|'))
@@ -739,6 +741,22 @@ def phone_toc(html):
 SCHEME_JS = ("<script>(function(){var d=document.documentElement,m=window.matchMedia&&matchMedia('(prefers-color-scheme: dark)');"
              "function s(){var k=!!(m&&m.matches);d.setAttribute('data-bs-theme',k?'dark':'light');d.classList.toggle('quarto-dark',k);}"
              "s();if(m&&m.addEventListener)m.addEventListener('change',s);})();</script>")
+# A link into a page (a verdict from the home page) lands on its target and stays there. The browser alone shows the top
+# of a long page while it parses and jumps to the target at the load event. Instead: the first paint waits until the
+# target is parsed (`<link rel=expect blocking=render>`), and before every frame until the load event the target is put
+# under the header (the text below it may still be arriving: the page keeps room at its end meanwhile, `gd-landing`),
+# unless the reader has scrolled; a folded section holding the target opens first.
+LAND_JS = ("<script>(function(){var h=location.hash&&decodeURIComponent(location.hash.slice(1));if(!h||!window.MutationObserver)return;"
+           "var d=document.documentElement,l=document.createElement('link');l.rel='expect';l.href='#'+encodeURIComponent(h);"
+           "l.setAttribute('blocking','render');document.head.appendChild(l);d.classList.add('gd-landing');"
+           "var user=false,queued=false,t=null;['wheel','touchstart','keydown','mousedown'].forEach(function(e){addEventListener(e,function(){user=true;},{passive:true,once:true});});"
+           "function place(){queued=false;if(user)return;t=t||document.getElementById(h);if(!t)return;"
+           "for(var p=t.parentElement;p;p=p.parentElement){if(p.tagName==='DETAILS'&&!p.open)p.open=true;}"
+           "var hd=document.getElementById('quarto-header'),pad=(hd?hd.offsetHeight:0)+16;d.style.scrollPaddingTop=pad+'px';"
+           "if(Math.abs(t.getBoundingClientRect().top-pad)>1)t.scrollIntoView();}"
+           "var mo=new MutationObserver(function(){if(!queued){queued=true;requestAnimationFrame(place);}});"
+           "mo.observe(d,{childList:true,subtree:true});"
+           "addEventListener('load',function(){mo.disconnect();d.classList.remove('gd-landing');place();});})();</script>")
 FONT_FILES = ('source-sans-pro-latin-400-normal.woff2', 'source-sans-pro-latin-700-normal.woff2')
 KATEX_FONTS = ('KaTeX_Main-Regular.woff2', 'KaTeX_Math-Italic.woff2')
 MATH_SPAN = re.compile(r'<span class="math (inline|display)">(.*?)</span>', re.S)
@@ -795,7 +813,7 @@ def finish_pages(pages, downloads):
         if dup: repeated[rel] = dup
         html_ = phone_toc(link_downloads(html_, downloads, offset, pages))
         p = by_page.get(rel) or {}
-        head = SCHEME_JS + '<meta name="color-scheme" content="light dark">'
+        head = SCHEME_JS + LAND_JS + '<meta name="color-scheme" content="light dark">'
         head += ''.join(f'<link rel="preload" href="{offset}site_libs/fonts/files/{ff}" as="font" type="font/woff2" crossorigin>' for ff in FONT_FILES)
         if MATH_SPAN.search(html_):
             head += ''.join(f'<link rel="preload" href="{offset}site_libs/katex/fonts/{ff}" as="font" type="font/woff2" crossorigin>' for ff in KATEX_FONTS)

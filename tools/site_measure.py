@@ -90,7 +90,7 @@ WEIGHT_JS = '''() => {
 
 FIGURES_JS = '''() => Array.from(document.querySelectorAll('main img.gd-fig'), i => ({
   src: i.getAttribute('src'), shown: i.getBoundingClientRect().width, alt: i.getAttribute('alt') || '',
-  altFrom: i.dataset.altFrom || '', attrW: +i.getAttribute('width') || 0}))'''
+  altFrom: i.dataset.altFrom || '', attrW: +i.getAttribute('width') || 0, still: !!i.closest('.gd-widget')}))'''
 
 def expected_explorers(html: str) -> int:
     "How many page explorers a built page holds (its explorer placeholders)."
@@ -138,16 +138,17 @@ def figure_scales(tab, page, docs=DOCS):
         out.append({**f, 'png': str(path.relative_to(docs)), 'one_x': one_x, 'dpi': dpi, 'scale': f['shown'] / one_x})
     return out
 
-def axe(tab):
-    "axe-core's violations, each `{id, impact, help, nodes: [{target, explorer}]}`, `explorer` true inside `.gd-explorer`."
+def axe(tab, options=None):
+    """axe-core's violations, each `{id, impact, help, nodes: [{target, explorer}]}`, `explorer` true inside `.gd-explorer`.
+    `options` are axe.run's (say `{'runOnly': ['color-contrast']}`); by default every rule of axe's default set."""
     tab.add_script_tag(path=str(AXE))
-    res = tab.evaluate('''async () => {
-      const r = await axe.run(document, {resultTypes: ['violations']});
+    res = tab.evaluate('''async (opts) => {
+      const r = await axe.run(document, Object.assign({resultTypes: ['violations']}, opts));
       return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => {
         let el = null; try { el = document.querySelector(n.target[0]); } catch (e) {}
         return {target: n.target.join(' '), html: n.html.slice(0, 160), explorer: !!(el && el.closest('.gd-explorer')), summary: (n.failureSummary || '').slice(0, 200)};
       })}));
-    }''')
+    }''', options or {})
     return res
 
 def serious(violations, explorer=False):

@@ -4,9 +4,9 @@
 // so a reader who cannot use a mouse or a trackpad can still scroll them with the arrow keys.
 (function () {
   'use strict';
-  const BOXES = 'main .sd-table, main .cell-output-display, main .katex-display, main .cell-output pre, main pre.sourceCode, main .table-responsive';
+  const BOXES = 'main .sd-table, main .cell-output-display, main .math.display, main .katex-display, main .cell-output pre, main pre.sourceCode, main .table-responsive';
   function label(el) {
-    if (el.matches('.katex-display')) return 'equation, scrolls sideways';
+    if (el.matches('.katex-display, .math.display')) return 'equation, scrolls sideways';
     if (el.querySelector('table')) return 'table, scrolls sideways';
     if (el.matches('pre, pre *') || el.querySelector('pre')) return 'code, scrolls sideways';
     return 'output, scrolls sideways';
