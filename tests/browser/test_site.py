@@ -403,6 +403,11 @@ def test_reader_on_a_laptop(site, fresh_browser, page):
         if r['cls'] >= CLS_BAR: bad.append(f"{page}: CLS {r['cls']:.3f} (bar 0.1): {r['shifts']}")
         if n and (r['live_ms'] is None or r['live_ms'] > LIVE_BAR_MS):
             bad.append(f"{page}: the explorers were live {r['live_ms']} ms after the load event (bar 1000 ms)")
+        # each explorer's picture once: its backdrop file, fetched by the renderer; its no-JavaScript still is not fetched
+        names = tab.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        backdrops, stills = [u for u in names if '-backdrop' in u], [u for u in names if '-explorer' in u and u.endswith('.png')]
+        if n and (len(backdrops) != n or len(set(backdrops)) != n or stills):
+            bad.append(f"{page}: {n} explorers fetched backdrops {backdrops} and stills {stills}")
         figs = figure_scales(tab, page)
         want = _expected_figures(page)
         if len([f for f in figs if not f['still']]) != want: bad.append(f"{page}: {len(figs)} figures shown for the notebook's {want} PNG outputs")
