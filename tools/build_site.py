@@ -757,8 +757,45 @@ LAND_JS = ("<script>(function(){var h=location.hash&&decodeURIComponent(location
            "var mo=new MutationObserver(function(){if(!queued){queued=true;requestAnimationFrame(place);}});"
            "mo.observe(d,{childList:true,subtree:true});"
            "addEventListener('load',function(){mo.disconnect();d.classList.remove('gd-landing');place();});})();</script>")
-FONT_FILES = ('source-sans-pro-latin-400-normal.woff2', 'source-sans-pro-latin-700-normal.woff2')
-KATEX_FONTS = ('KaTeX_Main-Regular.woff2', 'KaTeX_Math-Italic.woff2')
+# Fonts a page needs before its first paint, preloaded: a font that arrives later would change the width of text already
+# laid out. The theme's font comes in subsets by unicode range (latin, latin-ext for ŷ, greek for κ, ...): each subset
+# whose range the page's text uses, regular and bold. KaTeX's fonts: those its typeset HTML asks for, by class.
+KATEX_CLASS_FONTS = [('', 'KaTeX_Main-Regular'), ('mathnormal', 'KaTeX_Math-Italic'), ('boldsymbol', 'KaTeX_Math-BoldItalic'),
+                     ('mathbf', 'KaTeX_Main-Bold'), ('textbf', 'KaTeX_Main-Bold'), ('mathit', 'KaTeX_Main-Italic'), ('textit', 'KaTeX_Main-Italic'),
+                     ('size1', 'KaTeX_Size1-Regular'), ('small-op', 'KaTeX_Size1-Regular'), ('size2', 'KaTeX_Size2-Regular'),
+                     ('large-op', 'KaTeX_Size2-Regular'), ('size3', 'KaTeX_Size3-Regular'), ('size4', 'KaTeX_Size4-Regular'),
+                     ('amsrm', 'KaTeX_AMS-Regular'), ('mathbb', 'KaTeX_AMS-Regular'), ('mathcal', 'KaTeX_Caligraphic-Regular'),
+                     ('mathsf', 'KaTeX_SansSerif-Regular'), ('textsf', 'KaTeX_SansSerif-Regular'), ('mathtt', 'KaTeX_Typewriter-Regular'),
+                     ('texttt', 'KaTeX_Typewriter-Regular'), ('mathfrak', 'KaTeX_Fraktur-Regular'), ('mathscr', 'KaTeX_Script-Regular')]
+
+def katex_fonts(html_):
+    "The KaTeX font files the page's typeset maths use."
+    if 'class="katex"' not in html_: return []
+    classes = set(re.findall(r'class="([^"]*)"', html_)) if html_ else set()
+    words = {w for c in classes for w in c.split()}
+    return sorted({f'{f}.woff2' for c, f in KATEX_CLASS_FONTS if not c or c in words})
+
+def _ranges(spec):
+    out = []
+    for part in spec.split(','):
+        a, _, b = part.strip()[2:].partition('-')
+        out.append((int(a, 16), int(b or a, 16)))
+    return out
+
+def font_subsets():
+    "The theme font's files by subset: [(unicode ranges, [regular file, bold file])], from @fontsource's stylesheets."
+    font = NODE/'@fontsource'/'source-sans-pro'
+    subsets = {}
+    for w in (400, 700):
+        for m in re.finditer(r"src: url\(\./files/(source-sans-pro-([\w-]+)-%d-normal\.woff2)\).*?unicode-range: ([^;]+);" % w, (font/f'{w}.css').read_text(), re.S):
+            subsets.setdefault(m.group(2), [_ranges(m.group(3)), []])[1].append(m.group(1))
+    return list(subsets.values())
+
+def text_fonts(html_, subsets):
+    "The theme font's files the page's text needs (the subsets its characters fall in), regular and bold."
+    text = re.sub(r'<(script|style)\b.*?</\1>|<span class="katex">.*?</annotation></semantics></math></span>', ' ', html_, flags=re.S)
+    chars = {ord(c) for c in html.unescape(re.sub(r'<[^>]+>', ' ', text))}
+    return [f for ranges, files in subsets if any(a <= c <= b for c in chars for a, b in ranges) for f in files]
 MATH_SPAN = re.compile(r'<span class="math (inline|display)">(.*?)</span>', re.S)
 KATEX_SCRIPTS = re.compile(r'<script src="[^"]*site_libs/katex/(?:katex\.min|contrib/auto-render\.min)\.js" defer></script>')
 
@@ -798,7 +835,7 @@ def finish_pages(pages, downloads):
     shutil.copyfile(ASSETS/'favicon.svg', DOCS/'favicon.svg')
     by_page = {p['page']: p for p in pages}
     notes, repeated, todo = [], {}, {}
-    maths = []
+    maths, subsets = [], font_subsets()
     for f in sorted(DOCS.rglob('*.html')):
         rel = f.relative_to(DOCS).as_posix()
         if rel.startswith('site_libs/'): continue
@@ -814,9 +851,7 @@ def finish_pages(pages, downloads):
         html_ = phone_toc(link_downloads(html_, downloads, offset, pages))
         p = by_page.get(rel) or {}
         head = SCHEME_JS + LAND_JS + '<meta name="color-scheme" content="light dark">'
-        head += ''.join(f'<link rel="preload" href="{offset}site_libs/fonts/files/{ff}" as="font" type="font/woff2" crossorigin>' for ff in FONT_FILES)
-        if MATH_SPAN.search(html_):
-            head += ''.join(f'<link rel="preload" href="{offset}site_libs/katex/fonts/{ff}" as="font" type="font/woff2" crossorigin>' for ff in KATEX_FONTS)
+        head += ''.join(f'<link rel="preload" href="{offset}site_libs/fonts/files/{ff}" as="font" type="font/woff2" crossorigin>' for ff in text_fonts(html_, subsets))
         tail = f'<script defer src="{offset}site_libs/gd-site.js"></script>\n'
         if p.get('models'):
             styles, tags = widget_tags(p['models'], p.get('css', {}), offset)
@@ -832,6 +867,9 @@ def finish_pages(pages, downloads):
         it = iter(typeset_html[start:start + n])
         html_ = MATH_SPAN.sub(lambda m: f'<span class="math {m.group(1)}">{next(it)}</span>', html_)
         if not untypeset(html_): html_ = KATEX_SCRIPTS.sub('', html_)
+        offset = '../' * f.relative_to(DOCS).as_posix().count('/')
+        links = ''.join(f'<link rel="preload" href="{offset}site_libs/katex/fonts/{ff}" as="font" type="font/woff2" crossorigin>' for ff in katex_fonts(html_))
+        html_ = html_.replace('<meta name="color-scheme" content="light dark">', '<meta name="color-scheme" content="light dark">' + links, 1)
         f.write_text(html_)
     return notes, repeated
 
