@@ -70,7 +70,11 @@ RAW_TEX_JS = r'''() => {
   const tex = /\$\$?([^$\n]{1,200})\$\$?/g;
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     if (n.parentElement.closest('code, pre, script, style, .katex, .widget-subarea')) continue;
-    for (const m of n.textContent.matchAll(tex)) if (/^[A-Za-z]$|[\\^_={}]/.test(m[1].trim())) out.push(m[0]);
+    for (const m of n.textContent.matchAll(tex)) {
+      const after = n.textContent[m.index + m[0].length] || '';
+      if (/^[A-Z]{1,3}$/.test(m[1]) && /[0-9]/.test(after)) continue;  // a spreadsheet's absolute reference ($F$1), not TeX
+      if (/^[A-Za-z]$|[\\^_={}]/.test(m[1].trim())) out.push(m[0]);
+    }
   }
   return out;
 }'''
