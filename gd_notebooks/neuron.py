@@ -7,7 +7,7 @@ __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet',
            'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer', 'neuron_page_explorer', 'plot_errors']
 
 # %% ../nbs/01_neuron.ipynb #4096e8b4
-import math
+import itertools, math
 from dataclasses import dataclass, field, fields
 import numpy as np
 from .checks import as_float, check_positive, check_xy, check_params, check_count, check_flag, check_instance, batch_shape, unbox
@@ -246,6 +246,8 @@ class _SheetView:
     def __repr__(self): return self.text
 
 # %% ../nbs/01_neuron.ipynb #4d8683b2
+_TABLES = itertools.count(1) # each drawn table's own number: its HTML ids stay unique on a page that shows a sheet twice
+
 class Sheet:
     "One sheet of the workbook after its Reset button; `.step()` = one epoch, `.run(n)` = the Run button."
     def __init__(self, name:str, # 'basic', 'momentum', ... (the workbook's sheet names)
@@ -309,7 +311,7 @@ class Sheet:
             t = t[list(columns)]
         t.index.name = 'Excel row'
         fmts = {c: (lambda v: f"{v:.0f}") if c in ('x', 'y') else (lambda v: f"{v:,.4f}" if np.isfinite(v) else '#NUM!') for c in t.columns}
-        style = t.style.set_uuid(f'sheet-{self.name}').format(fmts).set_table_styles(
+        style = t.style.set_uuid(f'sheet-{self.name}-{next(_TABLES)}').format(fmts).set_table_styles(
             [{'selector': 'td, th', 'props': 'text-align: right; font-family: monospace; padding: 1px 6px'}])
         return _SheetView(style.to_html(), t.to_string(formatters=fmts))
 

@@ -2,7 +2,7 @@
 a finite number, a unit, a bar, an ok flag), and tools/bench.py prints them as one table and says which bars are
 missed. Whether a bar is met is what `make bench` reports: speed depends on the machine's load, so no check here
 asserts a wall-clock figure."""
-import math, numbers
+import json, math, numbers, subprocess, sys
 import pytest
 import bench  # tools/bench.py (conftest puts tools/ on the path)
 
@@ -28,9 +28,24 @@ def test_the_row_check_can_fail():
     assert well_formed(good) is None and well_formed({**good, 'bar': ''}) is None
     assert well_formed({**good, 'value': float('nan')}) and well_formed({**good, 'ok': 'yes'}) and well_formed({**good, 'name': ''})
 
+# Each module runs in its own process, as `make bench` would run it alone: a browser bench drives Playwright's sync API,
+# which refuses to start while another check's Playwright (a session fixture of the browser checks) is still open.
+RUN_ONE = """import json, sys
+sys.path.insert(0, sys.argv[2])
+import bench
+rows = bench.load(__import__('pathlib').Path(sys.argv[1])).bench(quick=True)
+print('ROWS=' + json.dumps(rows, default=lambda v: v.item() if hasattr(v, 'item') else str(v)))"""
+
+def run_quick(path):
+    "`path`'s `bench(quick=True)` rows, from a process of its own."
+    r = subprocess.run([sys.executable, '-c', RUN_ONE, str(path), str(path.parent)], capture_output=True, text=True, cwd=path.parent.parent)
+    out = [l for l in r.stdout.splitlines() if l.startswith('ROWS=')]
+    assert r.returncode == 0 and out, f"{path.name} failed (exit {r.returncode}):\n{r.stderr[-3000:]}"
+    return json.loads(out[-1][5:])
+
 @pytest.mark.parametrize('path', MODULES, ids=[p.stem for p in MODULES])
 def test_benchmark_runs_and_reports(path):
-    rows = bench.check_rows(bench.load(path).bench(quick=True), path.name)
+    rows = bench.check_rows(run_quick(path), path.name)
     bad = [f"{r.get('name')!r}: {why}" for r in rows if (why := well_formed(r))]
     assert not bad, f"{path.name} reports malformed rows:\n" + "\n".join(bad)
 
