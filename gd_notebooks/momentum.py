@@ -165,39 +165,42 @@ def _golden_max(f, # f(lrs) -> values, elementwise over an array of rates
 
 # %% ../nbs/05_momentum.ipynb #eb34a508
 def _scan(x, beta, grid, dampening, chunk:int=32):
-    "ρ on `grid` per beta up to its first ρ ≥ 1 (nan beyond) and that index (-1: none); chunk by chunk, until every beta has crossed."
+    "ρ on `grid` per problem k (the rows x[k] with beta[k]) up to its first ρ ≥ 1 (nan beyond) and that index (-1: none); chunk by chunk, until every problem has crossed."
     r, first, todo = np.full((len(beta), len(grid)), np.nan), np.full(len(beta), -1), np.arange(len(beta))
     for s in range(0, len(grid), chunk):
         if not todo.size: break
         j = np.arange(s, min(s + chunk, len(grid)))
-        r[todo[:, None], j] = epoch_radius(x, grid[j], beta[todo, None], dampening)
+        r[todo[:, None], j] = epoch_radius(x[todo, None], grid[j], beta[todo, None], dampening)
         up = r[todo[:, None], j] >= 1
         hit = up.any(1); first[todo[hit]] = s + up[hit].argmax(1); todo = todo[~hit]
     r[np.arange(len(grid)) > first[:, None]] = np.nan
     return r, first
 
 # %% ../nbs/05_momentum.ipynb #c18cc068
-def momentum_edge_lr(x, # the rows' inputs, in training order
+def momentum_edge_lr(x, # the rows' inputs, in training order; a 2-D array holds one order per row (its leading axes broadcast with `beta`)
                      beta, # momentum(s); an array gives one edge per value
                      dampening:bool=True, # the workbook's form, or PyTorch's undampened one
                      lo:float=1e-6, # a learning rate that converges for every beta: the search starts there
                      hi:float=1e-2, # a learning rate that diverges for every beta
                      step:float=1.02): # ratio of neighbouring rates in the scan; a bump of ρ narrower than a step can be missed
-    "The smallest lr above `lo` at which `epoch_radius` reaches 1, per beta: the edge of convergence (scan, bumps, bisection)."
-    beta, dampening = np.atleast_1d(check_beta(beta, 'beta')), check_flag(dampening, 'dampening')
+    "The smallest lr above `lo` at which `epoch_radius` reaches 1, per beta (and row order): the edge of convergence (scan, bumps, bisection)."
+    x, beta, dampening = np.atleast_1d(as_float(x, 'x')), np.asarray(check_beta(beta, 'beta')), check_flag(dampening, 'dampening')
     lo, hi, step = check_positive(lo, 'lo'), check_positive(hi, 'hi'), check_positive(step, 'step')
     if not (hi > lo and step > 1): raise ValueError(f"need `lo` < `hi` and `step` > 1, got lo={lo!r}, hi={hi!r}, step={step!r}")
+    try: shape = np.broadcast_shapes(x.shape[:-1], beta.shape)
+    except ValueError: raise ValueError(f"`beta` {beta.shape} does not broadcast with the orders of `x` {x.shape[:-1]}") from None
+    X, B = np.broadcast_to(x, shape + x.shape[-1:]).reshape(-1, x.shape[-1]), np.broadcast_to(beta, shape).ravel()  # one problem per row
     grid = lo * step ** np.arange(int(np.ceil(np.log(hi / lo) / np.log(step))) + 1)
-    r, first = _scan(x, beta, grid, dampening)
+    r, first = _scan(X, B, grid, dampening)
     if (first <= 0).any(): raise ValueError(f"`lo`..`hi` = {lo:g}..{hi:g} must start converging and end diverging for every beta")
     a, b = grid[first - 1], grid[first]
     i, j = np.nonzero((r[:, 1:-1] >= r[:, :-2]) & (r[:, 1:-1] >= r[:, 2:]))  # bumps: grid maxima below the first crossing
-    top, rmax = _golden_max(lambda l: epoch_radius(x, l, beta[i], dampening), grid[j], grid[j + 2])
-    for k in np.flatnonzero(rmax >= 1)[::-1]: a[i[k]], b[i[k]] = grid[j[k]], top[k]  # the lowest bump comes last and wins
+    if i.size: top, rmax = _golden_max(lambda l: epoch_radius(X[i], l, B[i], dampening), grid[j], grid[j + 2])
+    for k in (np.flatnonzero(rmax >= 1)[::-1] if i.size else ()): a[i[k]], b[i[k]] = grid[j[k]], top[k]  # the lowest bump comes last and wins
     for _ in range(36):
-        mid = np.sqrt(a * b); u = epoch_radius(x, mid, beta, dampening) >= 1
+        mid = np.sqrt(a * b); u = epoch_radius(X, mid, B, dampening) >= 1
         a, b = np.where(u, a, mid), np.where(u, mid, b)
-    return unbox(a.reshape(np.shape(beta)) if a.size > 1 else a[0])
+    return unbox(a.reshape(shape) if a.size > 1 else a[0])
 
 # %% ../nbs/05_momentum.ipynb #ffeecb7b
 def plot_rate_map(betas, # the grid's betas (x axis)

@@ -46,3 +46,11 @@ def test_a_coarse_scan_misses_the_band_at_0717():
     assert momentum_edge_lr(X, 0.717, lo=1e-4) == pytest.approx(2.185e-4, abs=5e-8)
     assert (radius(X, np.geomspace(2.31e-4, 6.5e-4, 400), 0.717) < 1).all()
     assert (radius(X, np.geomspace(2.19e-4, 2.29e-4, 50), 0.717) >= 1).all()
+
+def test_one_order_per_row():
+    "A 2-D `x` holds one row order per row, broadcasting with `beta`: the edges of one call per order, to the bit."
+    orders = np.stack([X, X[np.random.default_rng(1).permutation(len(X))]])
+    both = momentum_edge_lr(orders[:, None], [0.5, 0.9], lo=1e-4)
+    assert both.shape == (2, 2)
+    assert both.tolist() == [[momentum_edge_lr(o, b, lo=1e-4) for b in (0.5, 0.9)] for o in orders]
+    assert both[0, 0] != both[1, 0]  # the orders differ, so the check can fail
