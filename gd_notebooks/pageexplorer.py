@@ -338,7 +338,7 @@ def _to_pixels(xs, ys, panel, check_y=True):
     pieces = [np.stack([px[a + 1:b], py[a + 1:b]], 1) for a, b in zip(np.r_[-1, cuts], np.r_[cuts, len(xs)]) if b - a > 1]
     return pieces, bool((out & ok).any())
 
-# %% ../nbs/94_pageexplorer.ipynb #d44f9497
+# %% ../nbs/94_pageexplorer.ipynb #db5f97c0
 def page_numbers(runs, values, spec, stats):
     "The numbers a caption can show, as the page's `numbers`."
     main = spec.get('main', len(runs) - 1); run = runs[main]; e = run.epoch_errors
@@ -364,9 +364,10 @@ def page_statuses(runs, spec, off):
     opts = spec.get('status', {})
     if opts is False: return [('none', '')] * len(runs)
     return [('least squares', f"least-squares line: error {fmt_number(r.epoch_errors[0], '.4g')}") if getattr(r, 'lstsq', False) else
-            run_status(r.epoch_errors, r.first_bad, len(r.x), _dead_rows(r) if opts.get('dead') else None, off[i]) for i, r in enumerate(runs)]
+            run_status(r.epoch_errors, r.first_bad, len(r.x), _dead_rows(r) if opts.get('dead', getattr(r, 'model', None) == 'ReLUSandwich') else None, off[i])
+            for i, r in enumerate(runs)]
 
-# %% ../nbs/94_pageexplorer.ipynb #f4066352
+# %% ../nbs/94_pageexplorer.ipynb #81d52cc8
 def page_drawing(spec:dict, # an explorer's spec
                  values:dict, # the controls' values
                  runs:list, # the runs' traces (`fit_recipe` of each resolved recipe)
@@ -397,6 +398,12 @@ def page_drawing(spec:dict, # an explorer's spec
         if panel.get('autoscale'):
             lim, log, tk = autoscale_axis(ys); panel.update(ylim=lim, ylog=log); ticks.append({'panel': s['panel'], 'lim': lim, 'log': log, 'ticks': tk})
         pcs, o = _to_pixels(xs, ys, panel, not panel.get('autoscale'))
+        if kind == 'prediction':  # a model's line is off the chart where it leaves the panel over the rows' x
+            un = resolve_run(s['unstd'], values) if s.get('unstd') else None
+            at = None if 'at' not in s else max(0, min(len(t.history['a']) - 1, round(_scalar(s['at'], values, spec))))
+            rx = np.asarray(t.x, float) * un[1] + un[0] if un else np.asarray(t.x, float)
+            with np.errstate(all='ignore'): ry = find_port(t.model, kit)().predict(_weights_at(t, at), (rx - un[0]) / un[1] if un else rx)
+            o = _to_pixels(rx, np.asarray(ry, float), panel)[1]
         if o and s.get('chart', True): off[s.get('run', 0)] = True
         marks.append({'kind': 'dots' if kind in ('point', 'scatter') else 'line', 'panel': s['panel'], 'pieces': pcs, 'ylim': panel['ylim'], 'ylog': panel['ylog'],
                       'dots': kind in ('point', 'scatter') or bool(s.get('marker')), **style})
@@ -404,7 +411,7 @@ def page_drawing(spec:dict, # an explorer's spec
     nums = page_numbers(runs, values, spec, stats)
     return {'marks': marks, 'ticks': ticks, 'texts': [caption(t['template'], nums) for t in spec.get('texts', [])], 'statuses': stats, 'off': off}
 
-# %% ../nbs/94_pageexplorer.ipynb #50d2bba6
+# %% ../nbs/94_pageexplorer.ipynb #ab5b0f15
 def page_picture(spec:dict, # an explorer's spec
                  backdrop:str, # its backdrop, base64 PNG
                  drawing:dict): # `page_drawing` for the values shown
@@ -441,8 +448,11 @@ def page_picture(spec:dict, # an explorer's spec
                 ln.set_clip_path(clip)
             if m.get('dots'):
                 d, = ax.plot(p[:, 0], p[:, 1], 'o', ms=2 * m.get('size', 9) * px, color=m.get('color', '#ff7f0e'), mew=0, zorder=4); d.set_clip_path(clip)
+    r = fig.canvas.get_renderer()
     for t, text in zip(spec.get('texts', []), drawing['texts']):
-        ax.text(t['x'], t['y'], text, ha={'end': 'right', 'middle': 'center'}.get(t.get('anchor', 'middle'), 'left'), va='baseline', fontsize=t['size'] * px)
+        tx = ax.text(t['x'], t['y'], text, ha={'end': 'right', 'middle': 'center'}.get(t.get('anchor', 'middle'), 'left'), va='baseline', fontsize=t['size'] * px)
+        wide = tx.get_window_extent(r).width
+        if t.get('max_width') and wide > t['max_width']: tx.set_fontsize(t['size'] * px * t['max_width'] / wide)  # never beyond its panel
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, metadata={'Software': None})
     return base64.b64encode(buf.getvalue()).decode()
 
@@ -575,11 +585,11 @@ def crop_of(ax, # an axes of the figure, laid out and drawn
     x0, x1 = max(0., b.x0 - pad), min(W, b.x1 + pad); y0, y1 = max(0., H - b.y1 - pad), min(H, H - b.y0 + pad)
     return [x0, y0, x1 - x0, y1 - y0]
 
-# %% ../nbs/94_pageexplorer.ipynb #96bc7cb6
+# %% ../nbs/94_pageexplorer.ipynb #693fd833
 def backdrop_png(fig, # the figure with only its static parts visible
                  dpi:float=192): # pixels per inch of the image (2x the course's screen dpi)
     "`(base64 PNG, width, height)` of `fig` rendered at `dpi`; the figure's dpi is set to `dpi` so panels measure in the image's pixels."
-    fig.set_dpi(dpi); fig.canvas.draw()
+    fig.set_dpi(dpi)
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, metadata={'Software': None})
     return base64.b64encode(buf.getvalue()).decode(), int(round(fig.bbox.width)), int(round(fig.bbox.height))
 
@@ -591,7 +601,7 @@ def _text_spec(t, panel, crop, size, dpi):
     cx = x0 + w / 2
     return {'x': cx, 'y': y0 - pad, 'size': size * dpi / 72, 'max_width': 2 * min(cx - crop[0], crop[0] + crop[2] - cx) - pad}
 
-# %% ../nbs/94_pageexplorer.ipynb #c7ce1078
+# %% ../nbs/94_pageexplorer.ipynb #639f044f
 def page_explorer(fig, # the figure, with only what never moves drawn on it
                   run, # fit's arguments as a recipe ('$name' stands for a control's value), or a list of recipes
                   controls:list, # control specs: name, label, kind ('log', 'linear', 'int', 'select', 'check'), min, max, per_decade, step, grid, options, enabled_when
@@ -625,7 +635,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
     for t in texts:
         if t.get('where', 'title') == 'title': t['ax'].set_title('Tg')  # room for the titles the page writes
     (fig.get_layout_engine() or TightLayoutEngine()).execute(fig); fig.set_layout_engine(None)  # the layout is fixed from here on
-    fig.set_dpi(dpi); fig.canvas.draw()
+    fig.set_dpi(dpi)
     axes = list(dict.fromkeys([s['ax'] for s in series] + [t['ax'] for t in texts]))
     crops = [crop_of(ax) for ax in axes]
     for t in texts: t['ax'].set_title('')

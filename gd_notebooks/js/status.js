@@ -38,7 +38,7 @@ export function fmt(v, f) {
 //   first_bad     the first step whose error or update was not finite, -1 when none
 //   rows          rows per epoch
 //   dead          for a ReLU model, the rows on which its unit is inactive at the end (a·x + b <= 0), else null
-//   off           whether a line or point drawn of the run leaves its panel
+//   off           whether a line or point drawn of the run leaves its panel (a model's line: over the rows' x)
 // The rules, in order: not finite -> "diverged in epoch e, row r"; last error > BLOWUP x first ->
 // "blew up: error x1 → x2"; lower -> "trained: error x1 → x2"; otherwise "error rose: x1 → x2" (or
 // "unchanged"); one epoch -> "one epoch: error x1". Then, for a run that did not diverge, "off the chart" and

@@ -157,7 +157,8 @@ export function statuses(runs, spec, off) {
   return runs.map((r, i) => {
     if (!opts) return {kind: 'none', text: ''};
     if (r.lstsq) return {kind: 'least squares', text: `least-squares line: error ${fmt(r.epoch_errors[0], '.4g')}`};
-    return runStatus({epoch_errors: r.epoch_errors, first_bad: r.first_bad, rows: r.x.length, dead: opts.dead ? deadRows(r) : null, off: !!off[i]});
+    const dead = opts.dead ?? r.model === 'ReLUSandwich';  // a ReLU model counts its dead rows unless the spec says not to
+    return runStatus({epoch_errors: r.epoch_errors, first_bad: r.first_bad, rows: r.x.length, dead: dead ? deadRows(r) : null, off: !!off[i]});
   });
 }
 
@@ -273,7 +274,11 @@ function drawSeries(g, axis, s, run, spec, values) {
     const a = autoScale(ys); panel = {...panel, ylim: a.lim, ylog: a.log};
     drawTicks(axis, panel, a, spec);
   }
-  const {pts, off} = pieces(xs, ys, panel, !panel.autoscale);
+  let {pts, off} = pieces(xs, ys, panel, !panel.autoscale);
+  if (s.kind === 'prediction') {  // a model's line is off the chart where it leaves the panel over the rows' x
+    const m = MODELS[run.model], p = weightsAt(run, at), rx = run.x.map(z => (un ? z * un[1] + un[0] : z));
+    off = pieces(rx, rx.map(v => m.predict(p, un ? (v - un[0]) / un[1] : v)), panel).off;
+  }
   const dots = (s.kind === 'point' || s.kind === 'scatter' || s.marker)
     ? pts.flat().map(([a, b]) => svgEl('circle', {cx: a.toFixed(2), cy: b.toFixed(2), r: s.size || 9, fill: s.color || '#ff7f0e'})) : [];
   const lines = s.kind === 'point' || s.kind === 'scatter' ? [] : pts.map(p => polyline(p, s, '#1f77b4'));
