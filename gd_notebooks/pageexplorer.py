@@ -190,16 +190,16 @@ def resolve_run(run:dict, # the spec's run recipe: fit's arguments, '$name' for 
     if isinstance(run, list): return [resolve_run(v, values) for v in run]
     return run
 
-# %% ../nbs/94_pageexplorer.ipynb #8c6dffdf
+# %% ../nbs/94_pageexplorer.ipynb #6be110d0
 PAGE_MODELS = ('Linear', 'TwoLinear', 'ReLUSandwich') # the models the page's port of `fit` trains
 PAGE_OPTIMIZERS = ('SGD', 'Momentum', 'RMSProp', 'Adam') # and its optimizers
 
 def find_port(name:str, # 'fit', a model's or an optimizer's class name
               kit:dict=None): # name -> object, from the recipe's own objects
-    "The package object called `name`: from `kit`, else from the gd_notebooks modules already imported (none is imported here)."
+    "The object called `name`: from `kit`, else defined by the notebook running (`__main__`) or by a gd_notebooks module already imported (none is imported here)."
     if kit and name in kit: return kit[name]
-    for mod_name, mod in list(sys.modules.items()):
-        obj = getattr(mod, name, None) if mod_name.startswith('gd_notebooks.') else None
+    for mod_name, mod in [('__main__', sys.modules.get('__main__'))] + sorted(sys.modules.items()):
+        obj = getattr(mod, name, None) if mod_name == '__main__' or mod_name.startswith('gd_notebooks.') else None
         if obj is not None and getattr(obj, '__module__', None) == mod_name: return obj
     raise ValueError(f"`{name}` is not in any gd_notebooks module imported so far: import the lesson that defines it "
                      f"(or `gd_notebooks.all`), or put the object itself in the recipe")
@@ -228,15 +228,22 @@ def page_recipe(run, # a recipe, possibly with classes in place of names, as `pa
     if isinstance(run, (np.floating, np.integer)): return run.item()
     return run
 
-# %% ../nbs/94_pageexplorer.ipynb #ae6eff2b
+# %% ../nbs/94_pageexplorer.ipynb #b1baf57e
 def _lstsq_recipe(run):
-    "A `lstsq` recipe in Python: rows y = a·x + b + noise·z from the seed's draws, their least-squares line as a one-entry history."
+    "A `lstsq` recipe: rows y = a·x + b + noise·z from the seed's draws and their least-squares line, as the page computes it (the same operations in the same order), shaped like a Trace."
     from types import SimpleNamespace
-    x, z = np.asarray(run['x'], float), np.asarray(run['z'], float)
-    y = run['a'] * x + run['b'] + run['noise'] * z
-    fa, fb = np.polyfit(x, y, 1)
-    return SimpleNamespace(x=x, y=y, params={'a': float(fa), 'b': float(fb)}, history={'a': np.array([fa]), 'b': np.array([fb])}, sq_errs=np.array([]),
-                           grads={}, epoch_errors=np.array([np.sqrt(np.sum((y - (fa * x + fb)) ** 2))]), diverged=False, first_bad=-1, lstsq=True)
+    x, z = [float(v) for v in run['x']], [float(v) for v in run['z']]
+    y = [run['a'] * xi + run['b'] + run['noise'] * zi for xi, zi in zip(x, z)]
+    sx = sy = 0.
+    for xi, yi in zip(x, y): sx += xi; sy += yi
+    mx, my = sx / len(x), sy / len(x)
+    sxy = sxx = 0.
+    for xi, yi in zip(x, y): dx = xi - mx; sxy += dx * (yi - my); sxx += dx * dx
+    fa = sxy / sxx; fb = my - fa * mx
+    e2 = 0.
+    for xi, yi in zip(x, y): r = yi - (fa * xi + fb); e2 += r * r
+    return SimpleNamespace(x=np.array(x), y=np.array(y), params={'a': fa, 'b': fb}, history={'a': np.array([fa]), 'b': np.array([fb])}, sq_errs=np.array([]),
+                           grads={}, epoch_errors=np.array([math.sqrt(e2)]), diverged=False, first_bad=-1, lstsq=True, model='Linear')
 
 def fit_recipe(run:dict, # a resolved recipe: model name, params, x, y, opt {kind, lr, and the optimizer's other arguments}, epochs, grad
                kit:dict=None): # name -> object ('fit', model and optimizer classes); others are found by `find_port`
@@ -247,8 +254,10 @@ def fit_recipe(run:dict, # a resolved recipe: model name, params, x, y, opt {kin
     params = {k: np.array([float(v)]) for k, v in run['params'].items()}
     t = find_port('fit', kit)(model, params, np.array(run['x'], float), np.array(run['y'], float), opt, epochs=int(run['epochs']), grad=run.get('grad', 'analytic'))
     one = lambda d: {k: v[:, 0] for k, v in d.items()}
-    return replace(t, params={k: float(v[0]) for k, v in t.params.items()}, history=one(t.history), grads=one(t.grads), sq_errs=t.sq_errs[:, 0],
-                   epoch_errors=t.epoch_errors[:, 0], diverged=bool(t.diverged[0]), first_bad=int(t.first_bad[0]))
+    t = replace(t, params={k: float(v[0]) for k, v in t.params.items()}, history=one(t.history), grads=one(t.grads), sq_errs=t.sq_errs[:, 0],
+                epoch_errors=t.epoch_errors[:, 0], diverged=bool(t.diverged[0]), first_bad=int(t.first_bad[0]))
+    t.model = run['model']  # the page's name for it: what its line is drawn with
+    return t
 
 # %% ../nbs/94_pageexplorer.ipynb #c393d332
 def series_data(t, # a Trace of one model (as from `fit_recipe`)
@@ -299,7 +308,7 @@ def _frac(v, lim, log):
         v = np.asarray(v, float)
         return (np.log10(v) - math.log10(lim[0])) / (math.log10(lim[1]) - math.log10(lim[0])) if log else (v - lim[0]) / (lim[1] - lim[0])
 
-# %% ../nbs/94_pageexplorer.ipynb #e2c4bc70
+# %% ../nbs/94_pageexplorer.ipynb #12e0e684
 def _scalar(v, values, spec):
     "A single number of a series: '$name' a control's value, '@name' a lookup, or a number."
     if isinstance(v, str) and v[:1] == '$': return values[v[1:]]
@@ -310,6 +319,11 @@ def _scalar(v, values, spec):
 
 def _weights_at(t, at): return {k: float(h[-1 if at is None else at]) for k, h in t.history.items()}
 
+def _predict(t, kit):
+    "The model's prediction function for run `t` (a least-squares line is a·x + b, as `Linear` computes it)."
+    if getattr(t, 'lstsq', False): return lambda p, x: p['b'] + p['a'] * x
+    return find_port(t.model, kit)().predict
+
 def _series_xy(s, t, spec, values, panel, kit):
     "The data coordinates a series draws, as the page computes them."
     un = resolve_run(s['unstd'], values) if s.get('unstd') else None
@@ -317,7 +331,7 @@ def _series_xy(s, t, spec, values, panel, kit):
     if s.get('kind') == 'prediction':
         xs = np.array([panel['xlim'][0] + (panel['xlim'][1] - panel['xlim'][0]) * i / 199 for i in range(200)])
         with np.errstate(all='ignore'):
-            return xs, find_port(t.model, kit)().predict(_weights_at(t, at), (xs - un[0]) / un[1] if un else xs)
+            return xs, _predict(t, kit)(_weights_at(t, at), (xs - un[0]) / un[1] if un else xs)
     if s.get('kind') == 'point': return np.array([_scalar(s['x'], values, spec)], float), np.array([_scalar(s['y'], values, spec)], float)
     def src(name):
         if un and name in ('history.a', 'history.b'):
@@ -333,7 +347,7 @@ def _to_pixels(xs, ys, panel, check_y=True):
         ok = np.isfinite(xs) & np.isfinite(ys) & ~((xs <= 0) & panel['xlog']) & ~((ys <= 0) & panel['ylog'])
     u, v = _frac(np.where(ok, xs, 1), panel['xlim'], panel['xlog']), _frac(np.where(ok, ys, 1), panel['ylim'], panel['ylog'])
     out = (u < -OFF_TOLERANCE) | (u > 1 + OFF_TOLERANCE) | (((v < -OFF_TOLERANCE) | (v > 1 + OFF_TOLERANCE)) & bool(check_y))
-    px, py = np.clip(x0 + w * u, -1e5, 1e5), np.clip(y0 + h * (1 - v), -1e5, 1e5)
+    with np.errstate(all='ignore'): px, py = np.clip(x0 + w * u, -1e5, 1e5), np.clip(y0 + h * (1 - v), -1e5, 1e5)
     cuts = np.flatnonzero(~ok)
     pieces = [np.stack([px[a + 1:b], py[a + 1:b]], 1) for a, b in zip(np.r_[-1, cuts], np.r_[cuts, len(xs)]) if b - a > 1]
     return pieces, bool((out & ok).any())
@@ -367,14 +381,13 @@ def page_statuses(runs, spec, off):
             run_status(r.epoch_errors, r.first_bad, len(r.x), _dead_rows(r) if opts.get('dead', getattr(r, 'model', None) == 'ReLUSandwich') else None, off[i])
             for i, r in enumerate(runs)]
 
-# %% ../nbs/94_pageexplorer.ipynb #81d52cc8
+# %% ../nbs/94_pageexplorer.ipynb #e8c0dd50
 def page_drawing(spec:dict, # an explorer's spec
                  values:dict, # the controls' values
                  runs:list, # the runs' traces (`fit_recipe` of each resolved recipe)
                  kit:dict=None): # objects by name, for the models' predictions
     "What the page draws for `values`: `{'marks': [...], 'ticks': [...], 'texts': [...], 'statuses': [(kind, text) per run], 'off': [...]}`."
     marks, ticks, off = [], [], [False] * len(runs)
-    for t in runs: t.model = getattr(t, 'model', None)
     for s in spec['series']:
         t, panel, kind = runs[s.get('run', 0)], dict(spec['panels'][s['panel']]), s.get('kind')
         style = {k: s[k] for k in ('color', 'width', 'dash', 'size') if k in s}
@@ -402,7 +415,7 @@ def page_drawing(spec:dict, # an explorer's spec
             un = resolve_run(s['unstd'], values) if s.get('unstd') else None
             at = None if 'at' not in s else max(0, min(len(t.history['a']) - 1, round(_scalar(s['at'], values, spec))))
             rx = np.asarray(t.x, float) * un[1] + un[0] if un else np.asarray(t.x, float)
-            with np.errstate(all='ignore'): ry = find_port(t.model, kit)().predict(_weights_at(t, at), (rx - un[0]) / un[1] if un else rx)
+            with np.errstate(all='ignore'): ry = _predict(t, kit)(_weights_at(t, at), (rx - un[0]) / un[1] if un else rx)
             o = _to_pixels(rx, np.asarray(ry, float), panel)[1]
         if o and s.get('chart', True): off[s.get('run', 0)] = True
         marks.append({'kind': 'dots' if kind in ('point', 'scatter') else 'line', 'panel': s['panel'], 'pieces': pcs, 'ylim': panel['ylim'], 'ylog': panel['ylog'],
@@ -411,7 +424,7 @@ def page_drawing(spec:dict, # an explorer's spec
     nums = page_numbers(runs, values, spec, stats)
     return {'marks': marks, 'ticks': ticks, 'texts': [caption(t['template'], nums) for t in spec.get('texts', [])], 'statuses': stats, 'off': off}
 
-# %% ../nbs/94_pageexplorer.ipynb #ab5b0f15
+# %% ../nbs/94_pageexplorer.ipynb #74228247
 def page_picture(spec:dict, # an explorer's spec
                  backdrop:str, # its backdrop, base64 PNG
                  drawing:dict): # `page_drawing` for the values shown
@@ -444,7 +457,7 @@ def page_picture(spec:dict, # an explorer's spec
             xx = x0 + w * float(_frac(m['x'], panel['xlim'], panel['xlog'])); ax.plot([xx, xx], [y0, y0 + h], color=m.get('color', 'black'), lw=2 * px, zorder=3)[0].set_clip_path(clip); continue
         for p in m['pieces']:
             if m['kind'] == 'line':
-                ln, = ax.plot(p[:, 0], p[:, 1], color=m.get('color', '#1f77b4'), lw=m.get('width', 3) * px, ls=(0, [float(d) for d in str(m['dash']).split()]) if m.get('dash') else '-', zorder=3)
+                ln, = ax.plot(p[:, 0], p[:, 1], color=m.get('color', '#1f77b4'), lw=m.get('width', 3) * px, ls=(0, [float(d) / m.get('width', 3) for d in re.split(r'[ ,]+', str(m['dash']).strip())]) if m.get('dash') else '-', zorder=3)
                 ln.set_clip_path(clip)
             if m.get('dots'):
                 d, = ax.plot(p[:, 0], p[:, 1], 'o', ms=2 * m.get('size', 9) * px, color=m.get('color', '#ff7f0e'), mew=0, zorder=4); d.set_clip_path(clip)
@@ -456,7 +469,7 @@ def page_picture(spec:dict, # an explorer's spec
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, metadata={'Software': None})
     return base64.b64encode(buf.getvalue()).decode()
 
-# %% ../nbs/94_pageexplorer.ipynb #ed54415c
+# %% ../nbs/94_pageexplorer.ipynb #d086cc7c
 PAGE_CSS = """
 .gd-explorer { margin: .5rem 0 1rem; }
 .gd-controls { display: flex; flex-wrap: wrap; gap: .25rem 1.5rem; margin-bottom: .3rem; font-size: .9rem; }
@@ -468,7 +481,9 @@ PAGE_CSS = """
 .gd-status { margin: 0 0 .3rem; font-size: .9rem; min-height: 1.4em; }
 .gd-status[data-kind="diverged"], .gd-status[data-kind="blew up"] { color: #b3261e; }
 .gd-stage svg.gd-figure { display: block; width: 100%; height: auto; }
-.gd-stage.gd-stacked { display: flex; flex-direction: column; align-items: center; gap: .6rem; }
+.gd-stage.gd-stacked { display: flex; flex-direction: column; align-items: flex-start; gap: .6rem; overflow-x: auto; }
+.gd-stage.gd-stacked svg.gd-figure { flex: none; margin: 0 auto; }
+.gd-stage:focus-visible { outline: 2px solid #1760b8; outline-offset: 2px; }
 @media (max-width: 575.98px), (pointer: coarse) {
   .gd-control { min-height: 44px; }
   .gd-control input[type=range] { height: 44px; }
@@ -495,7 +510,7 @@ def _json_ready(v):
         return int(v) if v.is_integer() and abs(v) < 2 ** 53 else v
     return v
 
-# %% ../nbs/94_pageexplorer.ipynb #d1ad43d0
+# %% ../nbs/94_pageexplorer.ipynb #b903bca1
 class PageExplorer(anywidget.AnyWidget):
     "A lesson's explorer: controls that rerun the training in the page, drawn over a backdrop; the run behind the drawing in Python."
     _esm = traitlets.Unicode('').tag(sync=True)
@@ -534,10 +549,7 @@ class PageExplorer(anywidget.AnyWidget):
             self._runs = {key: [self._trace(r) for r in runs]}
         return self._runs[key]
 
-    def _trace(self, r):
-        rr = resolve_run(r, self.values); t = fit_recipe(rr, self._kit)
-        t.model = rr.get('model')
-        return t
+    def _trace(self, r): return fit_recipe(resolve_run(r, self.values), self._kit)
 
     @property
     def trace(self):
@@ -601,7 +613,7 @@ def _text_spec(t, panel, crop, size, dpi):
     cx = x0 + w / 2
     return {'x': cx, 'y': y0 - pad, 'size': size * dpi / 72, 'max_width': 2 * min(cx - crop[0], crop[0] + crop[2] - cx) - pad}
 
-# %% ../nbs/94_pageexplorer.ipynb #639f044f
+# %% ../nbs/94_pageexplorer.ipynb #1486ab8d
 def page_explorer(fig, # the figure, with only what never moves drawn on it
                   run, # fit's arguments as a recipe ('$name' stands for a control's value), or a list of recipes
                   controls:list, # control specs: name, label, kind ('log', 'linear', 'int', 'select', 'check'), min, max, per_decade, step, grid, options, enabled_when
@@ -613,7 +625,7 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
                   id:str='explorer', # names the explorer on its page
                   dpi:float=None, # pixels per inch of the backdrop; None: savefig.dpi (the course's 192)
                   fit=None, # the package's `fit` (found among the imported modules when None)
-                  status=None, # the status rules' options: {'dead': True} for a ReLU model; False for no status line
+                  status=None, # the status rules' options: {'dead': False} to leave out a ReLU model's dead rows (counted by default); False: no status line
                   label:str=None, # what the drawing shows, for screen readers (its status is added)
                   main:int=None): # the run the status and `ex.trace` describe; the last when None
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, checked controls, the run behind it."

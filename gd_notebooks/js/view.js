@@ -17,15 +17,16 @@ function resolve(v, values) {
   return v;
 }
 
-// Seeded rows y = a·x + b + noise·z (the seed's draws come in the recipe) and their least-squares line,
-// shaped like a run: the line as the one entry of its history, the root of the summed squared residuals as its error.
+// Seeded rows y = a·x + b + noise·z (the seed's draws come in the recipe) and their least-squares line (from the
+// normal equations, summed in row order; `_lstsq_recipe` in Python does the same operations), shaped like a run: the line as the one entry of its history, the root of the summed squared residuals as its error.
 export function lstsqRun({x, z, a, b, noise}) {
   const n = x.length, y = x.map((xi, i) => a * xi + b + noise * z[i]);
-  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0; for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
+  let sx = 0, sy = 0; for (let i = 0; i < n; i++) { sx += x[i]; sy += y[i]; }
+  const mx = sx / n, my = sy / n;
+  let sxy = 0, sxx = 0; for (let i = 0; i < n; i++) { const dx = x[i] - mx; sxy += dx * (y[i] - my); sxx += dx * dx; }
   const fa = sxy / sxx, fb = my - fa * mx;
-  const err = Math.sqrt(y.reduce((s, yi, i) => s + (yi - (fa * x[i] + fb)) ** 2, 0));
-  return {x, y, params: {a: fa, b: fb}, history: {a: [fa], b: [fb]}, sq_errs: [], epoch_errors: [err], diverged: false, first_bad: -1, lstsq: true};
+  let e2 = 0; for (let i = 0; i < n; i++) { const r = y[i] - (fa * x[i] + fb); e2 += r * r; }
+  return {x, y, params: {a: fa, b: fb}, history: {a: [fa], b: [fb]}, sq_errs: [], epoch_errors: [Math.sqrt(e2)], diverged: false, first_bad: -1, lstsq: true};
 }
 
 // The runs a spec asks for, from the controls' values: `$name` refers to a control. A spec has one
@@ -304,7 +305,7 @@ function mount(model, el) {
   const spec = model.get('spec'), uid = `gd-${spec.id}-${++mounted}`, W = spec.width, H = spec.height;
   const values = {...spec.values, ...(model.get('values') || {})};
   const root = document.createElement('div');
-  root.className = 'gd-explorer'; root.dataset.spec = spec.id; root.id = uid;
+  root.className = 'gd-explorer'; root.dataset.spec = spec.id; root.dataset.panels = spec.panels.length; root.id = uid; root.gdSpec = spec;
   // in JupyterLab, keys pressed on a control move the control, not the notebook (its shortcuts stay out)
   root.setAttribute('data-lm-suppress-shortcuts', 'true');
   root.addEventListener('keydown', e => e.stopPropagation());
@@ -319,7 +320,7 @@ function mount(model, el) {
   const wide = svgEl('svg', {viewBox: `0 0 ${W} ${H}`, class: 'gd-figure', 'aria-hidden': 'true', focusable: 'false'});
   wide.appendChild(backdrop());
   const layers = spec.panels.map((p, i) => {
-    const layer = svgEl('g', {class: 'gd-panel'}), axis = svgEl('g');
+    const layer = svgEl('g', {class: 'gd-panel', 'data-crop': (p.crop || [0, 0, W, H]).join(' ')}), axis = svgEl('g');
     const [x0, y0, w, h] = p.bbox, clip = svgEl('svg', {x: x0, y: y0, width: w, height: h, viewBox: `${x0} ${y0} ${w} ${h}`, overflow: 'hidden'});
     layer.append(axis, clip);
     return {layer, axis, clip};
@@ -327,7 +328,8 @@ function mount(model, el) {
   const narrow = spec.panels.map((p, i) => {
     const [cx, cy, cw, ch] = p.crop || [0, 0, W, H];
     const s = svgEl('svg', {viewBox: `${cx} ${cy} ${cw} ${ch}`, class: 'gd-figure gd-panel-alone', 'aria-hidden': 'true', focusable: 'false'});
-    s.style.maxWidth = `${(cw * 96 / (spec.dpi || 192)) * 1.6}px`;
+    const css = cw * 96 / (spec.dpi || 192);  // the panel's width at its own size, in CSS px
+    s.style.maxWidth = `${css * 1.6}px`; s.style.minWidth = `${css * 0.8}px`;  // never below 80%: its 9-pt text at 9.6 px or more
     s.appendChild(backdrop());
     return s;
   });
@@ -338,12 +340,14 @@ function mount(model, el) {
   });
   let stacked = null;
   const layout = () => {
-    const want = spec.panels.length > 1 && root.clientWidth > 0 && root.clientWidth < 0.8 * W * 96 / (spec.dpi || 192);
+    const want = root.clientWidth > 0 && root.clientWidth < 0.8 * W * 96 / (spec.dpi || 192);
     if (want === stacked) return;
     stacked = want;
     if (stacked) { layers.forEach((l, i) => narrow[i].appendChild(l.layer)); stage.replaceChildren(...narrow); }
     else { layers.forEach(l => wide.appendChild(l.layer)); stage.replaceChildren(wide); }
     stage.classList.toggle('gd-stacked', stacked);
+    // a panel wider than the screen scrolls sideways: the stage then takes the keyboard too
+    if (stacked && stage.scrollWidth > stage.clientWidth + 1) stage.tabIndex = 0; else stage.removeAttribute('tabindex');
     fitTexts();
   };
   const fitTexts = () => (spec.texts || []).forEach((t, i) => fitText(texts[i], t));
