@@ -109,7 +109,8 @@ SAVE = "async () => { await window.jupyterapp.commands.execute('docmanager:save'
 AUTOSAVE = """async () => { await window.jupyterapp.started; await window.jupyterapp.restored;
   const s = await window.jupyterapp.serviceManager.settings.fetch('@jupyterlab/docmanager-extension:plugin');
   const w = await window.jupyterapp.serviceManager.settings.fetch('@jupyter-widgets/jupyterlab-manager:plugin');
-  return [JSON.parse(s.raw).autosave, w.composite.saveState]; }"""
+  const u = JSON.parse(w.raw || '{}');  // the user's setting, else the default (tools/lab/overrides.json sets it)
+  return [JSON.parse(s.raw).autosave, 'saveState' in u ? u.saveState : w.schema.properties.saveState.default]; }"""
 # each page explorer on the page, in the notebook's order, with the model id its output names
 EXPLORERS = """() => window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code').flatMap(c => {
   const ids = c.model.outputs.toJSON().map(o => (o.data || {})['application/vnd.jupyter.widget-view+json']).filter(Boolean).map(v => v.model_id);
