@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'RMSProp', 'Adam', 'adaptive_rows', 'RMSPropSheet', 'AdamSheet', 'grad_size', 'AdamAnnSheet',
-           'WeightDecay', 'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer', 'race_page_explorer']
+           'Scheduled', 'sheet_anneal', 'race_run', 'race_explorer', 'race_page_explorer', 'WeightDecay']
 
 # %% ../nbs/06_adaptive.ipynb #ad000002
 import math, copy
@@ -144,22 +144,6 @@ class AdamAnnSheet(AdamSheet):
 
 register_sheet('adam_ann', AdamAnnSheet());
 
-# %% ../nbs/06_adaptive.ipynb #ad000101
-class WeightDecay:
-    "`opt` with decoupled weight decay, as fastai's `Adam` and PyTorch's `AdamW`: w ← w·(1 − lr·wd), then `opt`'s step."
-    def __init__(self, opt, # an optimizer of the course, with an `lr`
-                 wd=0.01): # decay per unit of lr (fastai's default for Adam)
-        self.opt = check_instance(opt, 'opt', ('init', 'step', 'lr', 'hypers'), 'Adam(0.3)')
-        self.wd, self.lr, self.hypers = _check_eps(wd, 'wd'), opt.lr, (*opt.hypers, 'wd')
-    def __getattr__(self, n):
-        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the decay
-        return getattr(self.opt, n)
-    def init(self, params): return self.opt.init(params)
-    def step(self, params, grads, state):
-        opt = copy.copy(self.opt); opt.lr = self.lr          # the lr this wrapper holds (`Scheduled` may change it)
-        return opt.step({n: w * (1 - self.lr * self.wd) for n, w in params.items()}, grads, state)
-    def __repr__(self): return f"WeightDecay({self.opt!r}, wd={self.wd!r})"
-
 # %% ../nbs/06_adaptive.ipynb #ad000050
 class Scheduled:
     "`opt` with its lr reset at the start of every epoch of `rows` steps to `schedule(epoch, lr, state, memo)`."
@@ -268,3 +252,19 @@ def race_page_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'mome
         values={'opt': opt, 'lr': lr, 'beta': beta, 'beta2': beta2}, id='race',
         series=[{'ax': ax, 'x': 'history.a', 'y': 'history.b', 'color': '#d62728'}, {'ax': ax_e, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#d62728', 'marker': True}],
         texts=[{'ax': ax, 'template': '{opt}, lr {lr:.2e}: {status}'}, {'ax': ax_e, 'template': 'error after {epochs_run} epochs: {final_error:.3g}'}])
+
+# %% ../nbs/06_adaptive.ipynb #ad000101
+class WeightDecay:
+    "`opt` with decoupled weight decay, as fastai's `Adam` and PyTorch's `AdamW`: w ← w·(1 − lr·wd), then `opt`'s step."
+    def __init__(self, opt, # an optimizer of the course, with an `lr`
+                 wd=0.01): # decay per unit of lr (fastai's default for Adam)
+        self.opt = check_instance(opt, 'opt', ('init', 'step', 'lr', 'hypers'), 'Adam(0.3)')
+        self.wd, self.lr, self.hypers = _check_eps(wd, 'wd'), opt.lr, (*opt.hypers, 'wd')
+    def __getattr__(self, n):
+        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the decay
+        return getattr(self.opt, n)
+    def init(self, params): return self.opt.init(params)
+    def step(self, params, grads, state):
+        opt = copy.copy(self.opt); opt.lr = self.lr          # the lr this wrapper holds (`Scheduled` may change it)
+        return opt.step({n: w * (1 - self.lr * self.wd) for n, w in params.items()}, grads, state)
+    def __repr__(self): return f"WeightDecay({self.opt!r}, wd={self.wd!r})"

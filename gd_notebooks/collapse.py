@@ -223,7 +223,17 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
                      lr): # learning rate (float or array broadcasting against the params)
     "Spectral radius of one epoch of per-row SGD linearized at an exact fit, on (a', b'): below 1 SGD stays there."
     P, x = collapse_metric(params), check_xy(x, x)[0]
-    lr = np.asarray(check_positive(lr))[..., None, None]
-    M = np.broadcast_to(np.eye(2), np.broadcast_shapes(P.shape, lr.shape)).copy()
-    for xi in x: M = (np.eye(2) - 2 * lr * P @ np.outer([xi, 1.], [xi, 1.])) @ M
-    return np.abs(np.linalg.eigvals(M)).max(-1)
+    lr = np.asarray(check_positive(lr))
+    shape = np.broadcast_shapes(P.shape[:-2], lr.shape)
+    p11, p12, p22 = (np.broadcast_to(-2 * lr * P[..., i, j], shape) for i, j in ((0, 0), (0, 1), (1, 1)))
+    m11, m12, m21, m22 = np.ones(shape), np.zeros(shape), np.zeros(shape), np.ones(shape)
+    with np.errstate(all='ignore'):
+        for xi in x: # M <- (I - 2·lr·P·u·uᵀ)·M = M + (-2·lr·P·u)·(uᵀ·M), u = (x, 1), in 2×2 arithmetic
+            v1, v2, w1, w2 = p11 * xi + p12, p12 * xi + p22, xi * m11 + m21, xi * m12 + m22
+            m11, m12, m21, m22 = m11 + v1 * w1, m12 + v1 * w2, m21 + v2 * w1, m22 + v2 * w2
+        s = np.max(np.abs([m11, m12, m21, m22]), 0) # the eigenvalues of M/s, times s: no overflow in tr² or det
+        s = np.where(s > 0, s, 1.)
+        t, det = (m11 + m22) / (2 * s), (m11 / s) * (m22 / s) - (m12 / s) * (m21 / s)
+        root = np.sqrt((t * t - det).astype(complex))
+        r = s * np.maximum(np.abs(t + root), np.abs(t - root))
+    return np.where(np.isfinite(r), r, np.inf)[()]

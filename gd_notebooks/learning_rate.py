@@ -23,7 +23,8 @@ from .data import WORKBOOK_LR, WORKBOOK_START
 def mark_lrs(ax, # axes with the learning rate on x
              marks:dict, # label -> learning rate, drawn as labelled vertical lines
              y:float=0.97, # where the labels start (top), in axes fraction
-             colors=None): # one colour per mark; default C2, C3, ...
+             colors=None, # one colour per mark; default C2, C3, ...
+             pad:float=2): # gap between each line and its label, in points
     "Vertical lines at the given learning rates, labelled along the line (alternately right and left of it); returns ax."
     if not isinstance(marks, dict): raise TypeError(f"`marks` must be a dict label -> learning rate, got {type(marks).__name__}")
     colors = [f"C{i + 2}" for i in range(len(marks))] if colors is None else list(colors)
@@ -32,7 +33,7 @@ def mark_lrs(ax, # axes with the learning rate on x
         lr, right = check_positive(lr, f"marks[{label!r}]"), i % 2 == 0
         ax.axvline(lr, color=c, ls='--', lw=1)
         ax.annotate(label, (lr, y), xycoords=('data', 'axes fraction'), color=c, fontsize=9, rotation=90,
-                    ha='left' if right else 'right', va='top', xytext=(2 if right else -2, 0), textcoords='offset points')
+                    ha='left' if right else 'right', va='top', xytext=(pad if right else -pad, 0), textcoords='offset points')
     return ax
 
 # %% ../nbs/04_learning_rate.ipynb #d63e7ec7

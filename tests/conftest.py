@@ -53,7 +53,8 @@ def pytest_configure(config):
     for g in GROUPS: config.addinivalue_line('markers', f"{g}: checks in tests/{g}/")
 
 def pytest_collection_modifyitems(items):
-    "Mark each check with the folder it lives in."
+    "Mark each check with the folder it lives in; the benchmarks' checks run last (they reuse the site the browser checks built)."
     for item in items:
         group = Path(str(item.fspath)).parent.name
         if group in GROUPS: item.add_marker(getattr(pytest.mark, group))
+    items.sort(key=lambda item: Path(str(item.fspath)).parent.name == 'bench')

@@ -153,3 +153,20 @@ def test_help_shows_the_docments_when_installed(installed):
     r = _run(installed, "import pydoc, gd_notebooks as gd\nt = pydoc.render_doc(gd.fit, renderer=pydoc.plaintext)\n"
                         "print('Parameters' in t, 'passes over the rows' in t, 'Returns' in t)")
     assert r.stdout.split() == ['True', 'True', 'True'], r.stdout + r.stderr
+
+def test_every_public_name_works_with_only_the_declared_requirements(installed, tmp_path):
+    """tests/package/tour.py uses every name of `gd_notebooks.all` once (functions called, classes built and their
+    methods called), in the fresh venv that holds the wheel and what its metadata requires, nothing else: a module the
+    package needs but does not declare (jinja2 for Sheet.show, openpyxl for read_cells) fails here."""
+    tour = ROOT/'tests'/'package'/'tour.py'
+    r = subprocess.run([installed, str(tour)], capture_output=True, text=True, cwd=tmp_path,
+                       env={'MPLBACKEND': 'Agg', 'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path)})
+    assert r.returncode == 0 and r.stdout.strip().startswith('tour ok'), r.stdout[-3000:] + r.stderr[-3000:]
+
+def test_the_tour_sees_an_undeclared_dependency(installed, tmp_path):
+    "The tour can fail: with openpyxl hidden from the venv, read_cells is reported."
+    shim = tmp_path/'shim'; shim.mkdir()
+    (shim/'openpyxl.py').write_text("raise ModuleNotFoundError(\"No module named 'openpyxl'\")\n")
+    r = subprocess.run([installed, str(ROOT/'tests'/'package'/'tour.py')], capture_output=True, text=True, cwd=tmp_path,
+                       env={'MPLBACKEND': 'Agg', 'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path), 'PYTHONPATH': str(shim)})
+    assert r.returncode == 1 and 'read_cells: ModuleNotFoundError' in r.stdout, r.stdout[-2000:]
