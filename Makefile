@@ -46,8 +46,9 @@ docs: site
 	@echo "Serving the course on http://127.0.0.1:4000 (Ctrl-C to stop)"
 	$(BIN)/python -m http.server 4000 --bind 127.0.0.1 --directory _docs
 
+# JupyterLab on nbs/ as the course runs it (tools/lab): widget state saved with the notebook, notebooks saved as nbdev_clean leaves them
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=nbs --config=tools/lab/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

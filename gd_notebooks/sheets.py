@@ -5,9 +5,6 @@
 # %% auto #0
 __all__ = ['SHEETS', 'HOMES', 'register_sheet', 'sheet_spec', 'available']
 
-# %% ../nbs/91_sheets.ipynb #507ff228
-import importlib, importlib.util
-
 # %% ../nbs/91_sheets.ipynb #57a3608c
 SHEETS = {} # name -> spec, filled by the modules that define the workbook's sheets
 HOMES = {'basic': 'neuron', 'momentum': 'momentum', 'rmsprop': 'adaptive', 'adam': 'adaptive', 'adam_ann': 'adaptive'}
@@ -24,15 +21,14 @@ def register_sheet(name:str, # the sheet's name in the workbook, e.g. 'basic'
 
 # %% ../nbs/91_sheets.ipynb #ef14db3a
 def sheet_spec(name:str): # a sheet name: 'basic', 'momentum', ... or one given to `register_sheet`
-    "The spec registered for `name`, importing the lesson module that defines it if needed."
+    "The spec registered for `name`; a ValueError naming the lesson module to import when its lesson has not been imported."
     if not isinstance(name, str): raise TypeError(f"`name` must be a sheet name (str), got {name!r}")
     if name not in SHEETS and name in HOMES:
-        try: importlib.import_module(f'gd_notebooks.{HOMES[name]}')
-        except ModuleNotFoundError: pass
-    if name not in SHEETS: raise ValueError(f"unknown sheet {name!r}; known sheets: {sorted(set(SHEETS) | available())}")
+        raise ValueError(f"sheet {name!r} is defined in gd_notebooks.{HOMES[name]}: import it (or gd_notebooks.all) first")
+    if name not in SHEETS: raise ValueError(f"unknown sheet {name!r}; known sheets: {sorted(available())}")
     return SHEETS[name]
 
 # %% ../nbs/91_sheets.ipynb #7852c616
 def available():
-    "Names of the workbook's sheets this installation can build (their lesson modules exist)."
-    return {n for n, m in HOMES.items() if n in SHEETS or importlib.util.find_spec(f'gd_notebooks.{m}') is not None}
+    "Names of the sheets `Sheet` knows: the workbook's (their lessons define them) and any registered."
+    return set(SHEETS) | set(HOMES)

@@ -1,5 +1,6 @@
 // Per-row training of the course's models in the browser: the same arithmetic as the package's `fit`,
-// operation for operation, so that an explorer on a page without a kernel shows the package's numbers.
+// operation for operation and in the same order (the epoch errors too: summed row by row, as `fit` does),
+// so that an explorer on a page without a kernel shows the package's numbers.
 // Models: 'Linear' a·x + b, 'TwoLinear' c·(a·x + b) + d, 'ReLUSandwich' c·max(a·x + b, 0) + d.
 // Optimizers: {kind: 'SGD', lr}, {kind: 'Momentum', lr, beta, dampening}, {kind: 'RMSProp', lr, beta, eps, lagged, init}
 // and {kind: 'Adam', lr, beta1, beta2, eps, debias, init}, with the package's defaults.
@@ -81,22 +82,6 @@ export function makeOptimizer(opt) {
 
 function mapNames(p, f) { const o = {}; for (const n in p) o[n] = f(n); return o; }
 
-// numpy's sum of a contiguous float64 run (pairwise, eight accumulators below 128 values), so that one
-// model's epoch error equals the package's to the last bit.
-export function npSum(a, lo = 0, n = a.length) {
-  if (n < 8) { let s = -0; for (let i = 0; i < n; i++) s += a[lo + i]; return s; }
-  if (n <= 128) {
-    const r = [a[lo], a[lo + 1], a[lo + 2], a[lo + 3], a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]];
-    let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[lo + i + j];
-    let s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; i++) s += a[lo + i];
-    return s;
-  }
-  let n2 = Math.floor(n / 2); n2 -= n2 % 8;
-  return npSum(a, lo, n2) + npSum(a, lo + n2, n - n2);
-}
-
 // One run: {history: {name: Float64Array(steps + 1)}, grads: {name: Float64Array(steps)}, sq_errs, epoch_errors, diverged, first_bad}.
 export function fit({model, params, x, y, opt, epochs = 1, grad = 'analytic'}) {
   const m = typeof model === 'string' ? MODELS[model] : model;
@@ -116,7 +101,12 @@ export function fit({model, params, x, y, opt, epochs = 1, grad = 'analytic'}) {
     if (firstBad < 0 && (!Number.isFinite(sqErrs[s]) || m.names.some(k => !Number.isFinite(p[k])))) firstBad = s;
   }
   for (const k of m.names) history[k][steps] = p[k];
+  // each epoch's error as `fit` adds it up: 0 + the rows' squared errors one by one, in row order, then the root
   const epochErrors = new Float64Array(epochs);
-  for (let e = 0; e < epochs; e++) epochErrors[e] = Math.sqrt(npSum(sqErrs, e * n, n));
+  for (let e = 0; e < epochs; e++) {
+    let acc = 0;
+    for (let i = e * n; i < (e + 1) * n; i++) acc += sqErrs[i];
+    epochErrors[e] = Math.sqrt(acc);
+  }
   return {params: p, history, grads, sq_errs: sqErrs, epoch_errors: epochErrors, diverged: firstBad >= 0, first_bad: firstBad};
 }

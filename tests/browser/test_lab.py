@@ -1,21 +1,27 @@
-"""The explorers work in a real JupyterLab: for each notebook in `lab_explorers.EXPLORERS`, open it,
-run all cells, press ArrowRight on the named slider and see the figure change, with no error output.
+"""The page explorers in a real JupyterLab, run as the course runs it (`make lab`, tools/lab: widget state saved
+with the notebook, notebooks saved as nbdev_clean leaves them). For each notebook that saves a page explorer:
 
-One JupyterLab 4 server (from the venv) serves a copy of nbs/ from a temporary directory, with its
-own settings (autosave off) and workspaces; headless Debian Chromium is driven by playwright."""
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+1. open it and save it: its bytes stay as committed; trust it and save: the same;
+2. run all cells (no error output): every page explorer moves under the keyboard, and `ex.trace` in the kernel (the
+   package's `fit` for the values the page sent back) equals the run the page drew;
+3. save, reopen: the explorers are drawn from the saved widget state, without running anything, and still move.
+
+One JupyterLab 4 server (from the venv) serves a copy of nbs/ from a temporary directory, with its own settings
+(autosave off), workspaces and data directory; headless Debian Chromium is driven by playwright."""
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
+import numpy as np
 import pytest
-from conftest import ROOT, WORKBOOK
-from explorers import EXPLORERS
+from conftest import ROOT, WORKBOOK, launch
+from explorers import explorer_notebooks, saved_explorers
 
-from conftest import launch
-SETTINGS = {  # JupyterLab user settings for the test: never save, no news, every cell in the DOM
+SETTINGS = {  # JupyterLab user settings for the test: never autosave, no news, every cell in the DOM
     '@jupyterlab/docmanager-extension/plugin': {'autosave': False},
     '@jupyterlab/apputils-extension/notification': {'fetchNews': 'false', 'checkForUpdates': False},
     '@jupyterlab/notebook-extension/tracker': {'windowingMode': 'none'},
 }
-CASES = sorted(EXPLORERS.items())
+NOTEBOOKS = explorer_notebooks()
+ADAM_RTOL = 1e-12  # tests/oracle/test_js_port.py
 
 def _free_port():
     with socket.socket() as s:
@@ -28,7 +34,7 @@ def _write_settings(d):
         f.write_text(json.dumps(values))
 
 class Lab:
-    "A JupyterLab server on a copy of nbs/ in `tmp`; `url(path)` gives a page's address with the token."
+    "A JupyterLab server with the course's configuration (tools/lab) on a copy of nbs/ in `tmp`; `url(path)` gives a page's address with the token."
     def __init__(self, tmp:Path):
         self.tmp, self.port, self.token = tmp, _free_port(), os.urandom(16).hex()
         shutil.copytree(ROOT/'nbs', tmp/'nbs', symlinks=True)
@@ -36,9 +42,10 @@ class Lab:
         self.bytes = {p.name: p.read_bytes() for p in (tmp/'nbs').glob('*.ipynb')}
         _write_settings(tmp/'settings')
         env = {k: v for k, v in os.environ.items() if k != 'MPLBACKEND'}  # the kernel picks its own backend
-        env.update(JUPYTER_CONFIG_DIR=str(tmp/'config'), JUPYTER_RUNTIME_DIR=str(tmp/'runtime'),
+        env.update(JUPYTER_CONFIG_DIR=str(tmp/'config'), JUPYTER_RUNTIME_DIR=str(tmp/'runtime'), JUPYTER_DATA_DIR=str(tmp/'data'),
                    GD_WORKBOOK=str(WORKBOOK))  # the served copy of nbs/ is elsewhere: lesson 0 finds the workbook by this
         cmd = [str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', '--ip=127.0.0.1', f'--port={self.port}',
+               f'--config={ROOT/"tools"/"lab"/"jupyter_server_config.py"}',  # what `make lab` runs
                '--ServerApp.port_retries=0', f'--IdentityProvider.token={self.token}', f'--ServerApp.root_dir={tmp/"nbs"}',
                '--LabApp.expose_app_in_browser=True', f'--LabApp.user_settings_dir={tmp/"settings"}',
                f'--LabApp.workspaces_dir={tmp/"workspaces"}', '--LabApp.news_url=None']
@@ -59,10 +66,6 @@ class Lab:
             except OSError: time.sleep(0.2)
         self.stop()
         pytest.fail(f"JupyterLab did not start within {timeout} s:\n{(self.tmp/'lab.log').read_text()[-3000:]}")
-
-    def changed_notebooks(self):
-        "Names of the served notebooks whose bytes differ from when the server started."
-        return sorted(n for n, b in self.bytes.items() if (self.tmp/'nbs'/n).read_bytes() != b)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -94,7 +97,7 @@ def browser(lab, chromium):
 
 # JavaScript run in the page (window.jupyterapp is there thanks to expose_app_in_browser).
 NB_READY = """() => { const w = window.jupyterapp?.shell.currentWidget;
-  return !!(w && w.content && w.content.widgets && w.sessionContext?.session?.kernel?.status === 'idle'); }"""
+  return !!(w && w.content && w.content.widgets && w.context?.isReady && w.sessionContext?.session?.kernel?.status === 'idle'); }"""
 RUN_DONE = """() => { const w = window.jupyterapp.shell.currentWidget;
   const code = w.content.widgets.filter(c => c.model.type === 'code');
   const err = code.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
@@ -102,135 +105,106 @@ RUN_DONE = """() => { const w = window.jupyterapp.shell.currentWidget;
 ERRORS = """() => window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code')
   .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error')
   .map(o => `${c.model.sharedModel.getSource().split('\\n')[0]} -> ${o.ename}: ${o.evalue}`))"""
-
+SAVE = "async () => { await window.jupyterapp.commands.execute('docmanager:save'); return window.jupyterapp.shell.currentWidget.context.model.dirty; }"
 AUTOSAVE = """async () => { await window.jupyterapp.started; await window.jupyterapp.restored;
   const s = await window.jupyterapp.serviceManager.settings.fetch('@jupyterlab/docmanager-extension:plugin');
-  return JSON.parse(s.raw).autosave; }"""
+  const w = await window.jupyterapp.serviceManager.settings.fetch('@jupyter-widgets/jupyterlab-manager:plugin');
+  const u = JSON.parse(w.raw || '{}');  // the user's setting, else the default (tools/lab/overrides.json sets it)
+  return [JSON.parse(s.raw).autosave, 'saveState' in u ? u.saveState : w.schema.properties.saveState.default]; }"""
+# each page explorer on the page, in the notebook's order, with the model id its output names
+EXPLORERS = """() => window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code').flatMap(c => {
+  const ids = c.model.outputs.toJSON().map(o => (o.data || {})['application/vnd.jupyter.widget-view+json']).filter(Boolean).map(v => v.model_id);
+  const roots = Array.from(c.node.querySelectorAll('.gd-explorer'));
+  return roots.map((r, i) => ({model: ids[i], id: r.dataset.spec, draws: +r.dataset.draws, run: r.gdRun})); })"""
+KERNEL = """async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const f = k.requestExecute({code, silent: false, store_history: false}); let out = '';
+  f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text;
+                     if (m.header.msg_type === 'error') out += `ERROR ${m.content.ename}: ${m.content.evalue}`; };
+  await f.done; return out; }"""
+TRACES = """import json as _json
+from ipywidgets.widgets.widget import _instances as _widgets
+def _gd_trace(mid):
+    w = _widgets[mid]; out = []
+    for t in w.traces: out.append({'history': {k: [float(v) for v in h] for k, h in t.history.items()}, 'epoch_errors': [float(v) for v in t.epoch_errors]})
+    return {'values': w.values, 'runs': out, 'status': w.status}
+print(_json.dumps({m: _gd_trace(m) for m in %s}))"""
 
-def _figure(explorer):
-    "The element showing the explorer's figure: the inline PNG or ipympl's canvas."
-    return explorer.locator('.widget-output img, .jupyter-matplotlib-canvas-div canvas').first
-
-def _snapshot(fig):
-    src = fig.get_attribute('src')
-    return src if src else fig.screenshot()
-
-def _settled(fig, page, timeout=10):
-    "The figure's image once two looks 300 ms apart agree (an ipympl canvas paints after it appears)."
-    end, last = time.monotonic() + timeout, _snapshot(fig)
-    while time.monotonic() < end:
-        page.wait_for_timeout(300)
-        now = _snapshot(fig)
-        if now == last: return now
-        last = now
-    return last
-
-def open_and_run(page, lab, name, timeout=60_000):
-    "Open notebook `name` alone in the lab, clear its saved outputs, run all cells and wait until done."
+def _open(page, lab, name, timeout=90_000):
     page.goto(lab.url(f'lab/tree/{name}') + '&reset')
     page.wait_for_function(NB_READY, timeout=timeout)
+
+def _run_all(page, timeout=180_000):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(RUN_DONE, timeout=timeout, polling=200)
+    page.wait_for_function(RUN_DONE, timeout=timeout, polling=250)
 
-def nudge(page, description, presses=3, timeout=10_000):
-    "Press ArrowRight on the slider labelled `description`; returns (figure before, figure after)."
-    label = page.locator('.widget-label', has_text=re.compile(rf'^\s*{re.escape(description)}\s*$'))
-    explorer = page.locator('.widget-vbox', has=page.locator('.widget-slider', has=label)).first
-    fig = _figure(explorer)
-    fig.wait_for(timeout=timeout)
-    explorer.scroll_into_view_if_needed()
-    before = _settled(fig, page)
-    handle = explorer.locator('.widget-slider', has=label).first.locator('.noUi-handle').first
-    handle.focus()
-    for _ in range(presses): handle.press('ArrowRight')
-    end = time.monotonic() + timeout / 1000
-    while time.monotonic() < end:
-        after = _snapshot(fig)
-        if after != before: return before, after
-        page.wait_for_timeout(100)
-    return before, after
+def _move_each(page, explorers):
+    "Press ArrowRight (ArrowLeft at the end) twice on the first slider of each explorer; wait for it to redraw."
+    roots = page.locator('.gd-explorer')
+    for i in range(roots.count()):
+        root = roots.nth(i); root.scroll_into_view_if_needed()
+        draws = int(root.get_attribute('data-draws'))
+        ctrl = root.locator('input[type=range]').first; ctrl.focus()
+        key = 'ArrowLeft' if ctrl.evaluate('e => +e.value >= +e.max') else 'ArrowRight'
+        for _ in range(2): ctrl.press(key)
+        page.wait_for_function("([e, n]) => +e.dataset.draws > n", arg=[root.element_handle(), draws], timeout=10_000)
 
-@pytest.mark.parametrize('name,description', CASES, ids=[n for n, _ in CASES])
-def test_explorer_reacts(lab, browser, name, description):
-    page = browser.new_page()
-    try:
-        start = time.monotonic()
-        open_and_run(page, lab, name)
-        test_errors = page.evaluate(ERRORS)
-        assert not test_errors, f"{name}: error output after running all cells: {test_errors}"
-        before, after = nudge(page, description)
-        assert after != before, f"{name}: the figure did not change within 10 s of moving slider '{description}'"
-        print(f"{name}: {time.monotonic() - start:.1f} s")
-    finally: page.close()
+def _same(js, py, where):
+    for g, p in zip(js['runs'], py['runs']):
+        for k in p['history']:
+            a, b = np.array(g['history'][k], dtype=float), np.array(p['history'][k], dtype=float)
+            if not np.array_equal(a, b, equal_nan=True): np.testing.assert_allclose(a[np.isfinite(b)], b[np.isfinite(b)], rtol=ADAM_RTOL, err_msg=f"{where}: {k}")
+        np.testing.assert_allclose(np.array(g['epoch_errors'], float), np.array(p['epoch_errors'], float), rtol=ADAM_RTOL, err_msg=where)
 
-def test_notebooks_unchanged(lab, browser):
-    "Nothing the check did rewrote a served notebook (autosave is off), so it can never touch nbs/."
+def test_lab_runs_as_the_course_runs_it(lab, browser):
+    "The test's JupyterLab has autosave off and the course's saveState on (tools/lab)."
     page = browser.new_page()
     try:
         page.goto(lab.url('lab'))
         page.wait_for_function("() => window.jupyterapp?.started", timeout=60_000)
-        autosave = page.evaluate(AUTOSAVE)
+        assert page.evaluate(AUTOSAVE) == [False, True]
     finally: page.close()
-    assert autosave is False, f"JupyterLab's autosave setting is {autosave!r}: the test settings were not applied"
-    assert lab.changed_notebooks() == []
 
-IPYMPL_NB = {'cells': [{'cell_type': 'code', 'metadata': {}, 'outputs': [], 'execution_count': None, 'source': src} for src in [
-    '%matplotlib widget',
-    'import numpy as np, matplotlib.pyplot as plt, ipywidgets as widgets\nfrom gd_notebooks.explorer import Explorer',
-    "fig, ax = plt.subplots(figsize=(6, 3))\nxx = np.linspace(0, 10, 200)\nline, = ax.plot(xx, np.sin(xx))\n"
-    "ex = Explorer(fig, lambda freq: ax.set_title(f'freq {freq:.2f}') or line.set_ydata(np.sin(freq * xx)),\n"
-    "              freq=widgets.FloatSlider(value=1, min=0.5, max=3, step=0.25))\nex",
-    'assert ex.live, "with %matplotlib widget the explorer should show an ipympl canvas"']],
-    'metadata': {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'}},
-    'nbformat': 4, 'nbformat_minor': 5}
-
-def test_ipympl_explorer(lab, browser):
-    "With `%matplotlib widget` an explorer shows one live ipympl canvas that repaints when its slider moves."
-    name = '_ipympl_check.ipynb'  # written into the served copy only; nbdev ignores '_' notebooks
-    (lab.tmp/'nbs'/name).write_text(json.dumps(IPYMPL_NB))
+@pytest.mark.parametrize('name', NOTEBOOKS)
+def test_explorers_run_save_reopen(lab, browser, name):
     page = browser.new_page()
+    served, start = lab.tmp/'nbs'/name, time.monotonic()
     try:
-        open_and_run(page, lab, name)
-        assert page.evaluate(ERRORS) == []
-        before, after = nudge(page, 'freq')
-        assert isinstance(before, bytes), "the explorer showed an image, not an ipympl canvas"
-        assert after != before, "the ipympl canvas did not repaint within 10 s of moving the slider"
-        assert page.locator('.jupyter-matplotlib-figure').count() == 1, "the figure is shown more than once"
-    finally:
-        page.close(); (lab.tmp/'nbs'/name).unlink()
-
-
-@pytest.mark.parametrize('name,description', CASES, ids=[n for n, _ in CASES])
-def test_saved_explorer_image(name, description):
-    "The committed notebook's widget state holds the explorer's slider and a PNG in an Output widget: what a page without a kernel draws."
-    nb = json.loads((ROOT/'nbs'/name).read_text())
-    state = nb.get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
-    assert state, f"{name}: no saved widget state; execute it with `python tools/nbrun.py nbs/{name}`"
-    models = [m['state'] for m in state.values()]
-    assert any(m.get('description') == description for m in models), f"{name}: no saved control described '{description}'"
-    assert any('image/png' in o.get('data', {}) for m in models for o in m.get('outputs', [])), \
-        f"{name}: no saved Output widget holds a PNG, so the docs site would show an empty explorer"
-
-def _page_explorer_notebooks():
-    "Notebooks that save page explorers (anywidget models with a spec)."
-    out = []
-    for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
-        state = json.loads(nb.read_text()).get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
-        if any('spec' in m.get('state', {}) for m in state.values()): out.append(nb.name)
-    return out
-
-@pytest.mark.parametrize('name', _page_explorer_notebooks())
-def test_page_explorer_in_lab(lab, browser, name):
-    "A page explorer runs live in JupyterLab too (anywidget's extension): its controls rerun the training in the page."
-    page = browser.new_page()
-    try:
-        open_and_run(page, lab, name)
-        assert page.evaluate(ERRORS) == []
-        root = page.locator('.gd-explorer').first
-        root.wait_for(timeout=30_000); root.scroll_into_view_if_needed()
-        before = root.evaluate('e => JSON.stringify(e.gdRun.epoch_errors)')
-        ctrl = root.locator('input[type=range]').first; ctrl.focus()
-        for _ in range(3): ctrl.press('ArrowRight')
-        page.wait_for_function("e => JSON.stringify(e.gdRun.epoch_errors) !== " + json.dumps(before), arg=root.element_handle(), timeout=10_000)
+        # 1. open and save, trust and save: nothing changes
+        _open(page, lab, name)
+        page.evaluate(SAVE)
+        assert served.read_bytes() == lab.bytes[name], f"{name}: saving it unchanged rewrote the file (see {served})"
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:trust')")
+        page.locator('.jp-Dialog .jp-mod-accept').click(timeout=10_000)
+        page.evaluate(SAVE)
+        assert served.read_bytes() == lab.bytes[name], f"{name}: trusting and saving it rewrote the file"
+        # 2. run all: every explorer moves, and the kernel's trace is the drawing
+        _run_all(page)
+        assert page.evaluate(ERRORS) == [], f"{name}: error output after running all cells"
+        n = len(saved_explorers(name))
+        page.wait_for_function(f"document.querySelectorAll('.gd-explorer[data-draws]').length >= {n}", timeout=30_000)
+        _move_each(page, n)
+        shown = page.evaluate(EXPLORERS)
+        assert len(shown) == n and all(s['model'] for s in shown), f"{name}: {len(shown)} explorers drawn, {n} saved"
+        deadline = time.monotonic() + 15
+        while True:  # the page sends its values back to the kernel; wait until they are there
+            py = json.loads(page.evaluate(KERNEL, TRACES % json.dumps([s['model'] for s in shown])).strip() or '{}')
+            if all(py[s['model']]['values'] == s['run']['values'] for s in shown) or time.monotonic() > deadline: break
+            time.sleep(0.5)
+        for s in shown:
+            p = py[s['model']]
+            assert p['values'] == s['run']['values'], f"{name} {s['id']}: the kernel holds {p['values']}, the page {s['run']['values']}"
+            _same(s['run'], p, f"{name} {s['id']} at {p['values']}")
+            assert p['status'] == s['run']['status'], f"{name} {s['id']}: ex.status {p['status']!r}, the page {s['run']['status']!r}"
+        # 3. save and reopen: the explorers are drawn from the saved state, without running, and move
+        page.evaluate(SAVE)
+        page.reload(); page.wait_for_function(NB_READY, timeout=90_000)
+        page.wait_for_function(f"document.querySelectorAll('.gd-explorer[data-draws]').length >= {n}", timeout=30_000)
+        assert 'model not found' not in page.locator('.jp-Notebook').inner_text()
+        _move_each(page, n)
+        print(f"{name}: {time.monotonic() - start:.1f} s")
     finally: page.close()
+
+def test_repository_notebooks_untouched(lab):
+    "The checks ran on a copy: nbs/ itself is as it was."
+    assert {p.name: p.read_bytes() for p in (ROOT/'nbs').glob('*.ipynb')} == {k: v for k, v in lab.bytes.items()}

@@ -16,37 +16,81 @@ def _module_of(nb):
 LESSONS = {nb.stem: _module_of(nb) for nb in sorted(NBS.glob('0[0-9]*_*.ipynb'))}
 APPENDIX = {nb.stem: _module_of(nb) for nb in sorted(NBS.glob('9[0-9]*_*.ipynb'))}
 
-def _imports(module):
-    "The package modules a module imports at its top level (imports inside functions are lazy, and allowed)."
+def _imports(module, runtime=False):
+    """The package modules a module imports: at its top level, or anywhere (`runtime=True`: inside functions too, and
+    `importlib.import_module('gd_notebooks.x')`). An import whose module name is computed cannot be checked: it is
+    reported as '<dynamic>'."""
     tree = ast.parse((PKG/f'{module}.py').read_text())
     out = set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level == 1: out.add(node.module)
-        elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('gd_notebooks.'): out.add(node.module.split('.', 1)[1])
-        elif isinstance(node, ast.Import): out |= {a.name.split('.', 1)[1] for a in node.names if a.name.startswith('gd_notebooks.')}
-    return out
+    for node in (ast.walk(tree) if runtime else tree.body):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out |= {node.module} if node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or '') == 'gd_notebooks': out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('gd_notebooks.'): out.add(node.module.split('.')[1])
+        elif isinstance(node, ast.Import): out |= {a.name.split('.')[1] for a in node.names if a.name.startswith('gd_notebooks.')}
+        elif isinstance(node, ast.Call) and getattr(node.func, 'attr', getattr(node.func, 'id', None)) in ('import_module', '__import__') and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value.startswith('gd_notebooks.'): out.add(arg.value.split('.')[1])
+            else: out.add('<dynamic>')
+    return out - {'__init__'}
+
+MODULES = sorted(p.stem for p in PKG.glob('*.py') if p.stem not in ('__init__', '_modidx'))
+
+def _graph():
+    "module -> the package modules it imports, anywhere in its code."
+    return {m: _imports(m, runtime=True) & set(MODULES) for m in MODULES}
+
+def _cycles(graph):
+    "Every import cycle of `graph` (module -> modules), each as the list of modules around it."
+    found, state = [], {}
+    def visit(m, path):
+        state[m] = 'open'
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 'open': found.append(path[path.index(n):] + [n])
+            elif n not in state: visit(n, path + [n])
+        state[m] = 'done'
+    for m in sorted(graph):
+        if m not in state: visit(m, [m])
+    return found
 
 def test_there_are_lessons_and_an_appendix():
     assert {'data', 'neuron', 'momentum'} <= set(LESSONS.values())
-    assert {'checks', 'sheets', 'explorer', 'plotting'} <= set(APPENDIX.values())
+    assert {'checks', 'sheets', 'explorer', 'plotting', 'pageexplorer'} <= set(APPENDIX.values())
 
 @pytest.mark.parametrize('nb', sorted(LESSONS))
 def test_lessons_import_only_earlier_lessons(nb):
     order = list(LESSONS)
     later = {LESSONS[n] for n in order[order.index(nb) + 1:]}
-    bad = _imports(LESSONS[nb]) & later
+    bad = _imports(LESSONS[nb], runtime=True) & later
     assert not bad, f"{nb} ({LESSONS[nb]}) imports the later lesson module(s) {sorted(bad)}"
 
 @pytest.mark.parametrize('nb', sorted(APPENDIX))
 def test_appendix_imports_no_lesson(nb):
-    bad = _imports(APPENDIX[nb]) & set(LESSONS.values())
-    assert not bad, f"the library module {APPENDIX[nb]} imports lesson module(s) {sorted(bad)} at its top level"
+    "The library sits below the lessons: no appendix module imports a lesson module, at import time or inside a function."
+    found = _imports(APPENDIX[nb], runtime=True)
+    assert '<dynamic>' not in found, f"the library module {APPENDIX[nb]} imports a module whose name it computes: the check cannot see which"
+    bad = found & (set(LESSONS.values()) | {'all'})
+    assert not bad, f"the library module {APPENDIX[nb]} imports lesson module(s) {sorted(bad)}"
+
+def test_no_import_cycle():
+    "No chain of imports, runtime imports included, leads from a module back to itself."
+    cycles = _cycles(_graph())
+    assert not cycles, "import cycles: " + '; '.join(' -> '.join(c) for c in cycles)
+
+def test_no_module_computes_what_it_imports():
+    dynamic = [m for m in MODULES if '<dynamic>' in _imports(m, runtime=True)]
+    assert not dynamic, f"modules that import a module by a computed name (the import graph cannot be checked): {dynamic}"
 
 def test_the_import_check_can_fail(tmp_path, monkeypatch):
-    "The import check sees a lesson importing a later one."
-    (tmp_path/'a.py').write_text('from .b import f\nimport numpy\ndef g():\n    from .c import h\n')
+    "The import check sees a lesson importing a later one, at the top or inside a function, and the cycle checker sees a cycle."
+    (tmp_path/'a.py').write_text('from .b import f\nimport numpy\ndef g():\n    from .c import h\n    from gd_notebooks import d\n'
+                                 '    import importlib; importlib.import_module("gd_notebooks.e"); importlib.import_module(f"gd_notebooks.{g}")\n')
     monkeypatch.setattr(__import__(__name__), 'PKG', tmp_path)
     assert _imports('a') == {'b'}
+    assert _imports('a', runtime=True) == {'b', 'c', 'd', 'e', '<dynamic>'}
+    assert _cycles({'a': {'b'}, 'b': {'c'}, 'c': {'a'}, 'd': {'a'}}) == [['a', 'b', 'c', 'a']]
+    assert _cycles({'a': {'b'}, 'b': set()}) == []
 
 def _appendix_names():
     import importlib
