@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet', 'numeric_grad', 'loss_grid', 'plot_contour',
-           'plot_path', 'sheet_path', 'run_neuron', 'neuron_explorer', 'neuron_page_explorer', 'plot_errors']
+           'plot_path', 'sheet_path', 'run_neuron', 'neuron_page_explorer', 'plot_errors']
 
 # %% ../nbs/01_neuron.ipynb #4096e8b4
 import itertools, math
@@ -413,98 +413,6 @@ def run_neuron(lr:float=WORKBOOK_LR, # learning rate
     t = fit(Linear(), {'a': a * sd, 'b': b + a * mu}, z, y, SGD(lr), epochs)
     return t, unstandardize(t.params, mu, sd)
 
-# %% ../nbs/01_neuron.ipynb #3dad4b94
-def _neuron_figure():
-    "The explorer's figure, built once: rows and line | error by epoch | path on the loss contour of (a, b)."
-    import matplotlib as mpl, matplotlib.pyplot as plt
-    x, y, dpi = *graddesc_data(), mpl.rcParams['savefig.dpi'] # the explorer's PNG is saved at this dpi: draw at it
-    fig, (ax_d, ax_e, ax_c) = plt.subplots(1, 3, figsize=(FIG_WIDTH, 3), dpi=72 if dpi == 'figure' else dpi)
-    ax_d.set(xlim=(0, 105), ylim=(0, 260), xlabel='x', ylabel='y')
-    ax_e.set(xlim=(0, 1), ylim=(0, 1.04), xticks=[], yticks=[]) # both scales follow the run: its ticks are texts that move
-    ax_e.set_ylabel('error (√Σ err²)', labelpad=26); ax_e.set_xlabel('epoch', labelpad=14)
-    plot_path([np.nan], [np.nan], plot_contour(x, y, ax=ax_c, levels=12))
-    title = lambda ax, s: ax.text(0.5, 1.03, s, transform=ax.transAxes, ha='center', va='bottom', fontsize=11) # not ax.set_title: redrawing one lays out every axes
-    art = {'static': [ax_d.scatter(x, y, s=10, color='C0'), *ax_c.collections, *ax_c.lines[:-3], title(ax_c, 'path of (a, b) on the loss contour')],
-           'line': ax_d.plot([0, 105], [np.nan] * 2, color='C1')[0], 'title': title(ax_d, ' '), 'err_title': title(ax_e, ' ')}
-    art['err'], = ax_e.plot([], [], 'o-', ms=3)
-    art['grid'], = ax_e.plot([], [], color='0.85', lw=0.8, zorder=0)
-    art['ticks'] = [ax_e.text(0, 0, '', transform=ax_e.get_yaxis_transform(), ha='right', va='center', fontsize=9) for _ in range(6)]
-    art['xticks'] = [ax_e.text(0, 0, '', transform=ax_e.get_xaxis_transform(), ha='center', va='top', fontsize=9) for _ in range(6)]
-    art['path'], art['start'], art['end'] = ax_c.lines[-3:]
-    return fig, art
-
-# %% ../nbs/01_neuron.ipynb #ebdf2715
-def _error_scale(e):
-    "Where errors `e` go on the explorer's [0, 1] panel: (map, ticks, log), linear from 0, or log when they span more than a decade."
-    ok = e[np.isfinite(e) & (e > 0)]
-    lo, hi = (ok.min(), ok.max()) if ok.size else (1., 10.)
-    if hi <= 10 * lo:
-        from matplotlib.ticker import MaxNLocator
-        ticks = MaxNLocator(4).tick_values(0, hi * 1.1)
-        return (lambda v: v / (hi * 1.1)), ticks[ticks <= hi * 1.1], False
-    l0, l1 = np.floor(np.log10(lo)), np.ceil(np.log10(hi))
-    return (lambda v: (np.log10(v) - l0) / (l1 - l0)), 10. ** np.arange(l0, l1 + 1, np.ceil((l1 - l0) / 5)), True
-
-# %% ../nbs/01_neuron.ipynb #a3c53f90
-def _epoch_ticks(art, n):
-    "Label epochs 1..n along the explorer's error panel; returns the map epoch -> position in [0, 1]."
-    from matplotlib.ticker import MaxNLocator
-    to_x, ks = (lambda k: (np.asarray(k) - 0.5) / n), [k for k in MaxNLocator(6, integer=True).tick_values(1, n) if 1 <= k <= n]
-    for j, t in enumerate(art['xticks']): t.set(text=f"{ks[j]:.0f}" if j < len(ks) else '', x=to_x(ks[j]) if j < len(ks) else 0, y=-0.03)
-    return to_x
-
-# %% ../nbs/01_neuron.ipynb #a8f9b08f
-def _show_errors(art, e, bad):
-    "The run's errors by epoch on a scale fitted to them, with its tick labels and grid lines."
-    e = np.asarray(e, float); ok = np.isfinite(e) & (e > 0)
-    to_unit, ticks, log = _error_scale(e)
-    label = (lambda v: f"1e{round(np.log10(v))}") if log else (lambda v: f"{v:g}")
-    art['err'].set_data(_epoch_ticks(art, len(e))(np.arange(1, len(e) + 1)[ok]), to_unit(e[ok]))
-    for k, t in enumerate(art['ticks']):
-        t.set(text=label(ticks[k]) if k < len(ticks) else '', y=to_unit(ticks[k]) if k < len(ticks) else 0, x=-0.02)
-    art['grid'].set_data(np.tile([0, 1, np.nan], len(ticks)), np.repeat(to_unit(ticks), 3))
-    art['err_title'].set(text=bad or f"error {e[0]:.4g} → {e[-1]:.4g}", color='C3' if bad else 'k')
-
-# %% ../nbs/01_neuron.ipynb #0f264e13
-def _show_path(art, a, b, k):
-    "The first `k` weights of a path on the contour, cut where they leave the picture a thousandfold."
-    (a0, a1), (b0, b1) = art['path'].axes.get_xlim(), art['path'].axes.get_ylim()
-    with np.errstate(invalid='ignore'): far = (np.abs(a[:k] - (a0 + a1) / 2) > 1e3 * (a1 - a0)) | (np.abs(b[:k] - (b0 + b1) / 2) > 1e3 * (b1 - b0))
-    if far.any(): k = int(far.argmax()) + 1
-    art['path'].set_data(a[:k], b[:k]); art['start'].set_data(a[:1], b[:1]); art['end'].set_data(a[k - 1:k], b[k - 1:k])
-
-# %% ../nbs/01_neuron.ipynb #bfb20507
-def _show(art, t, line, standardized):
-    "Move the explorer's artists to show run `t` (final `line` in raw x; a standardized path is mapped back to raw (a, b))."
-    bad = f"diverged in epoch {t.first_bad // len(t.x) + 1}" if t.diverged else None
-    num = lambda v: f"{v:.3f}" if abs(v) < 1e4 else f"{v:.3g}"
-    art['title'].set(text=bad or f"y = {num(line['a'])}·x + {num(line['b'])}", color='C3' if bad else 'k')
-    art['line'].set_ydata([np.nan] * 2 if bad else [line['b'], line['b'] + 105 * line['a']])
-    _show_errors(art, t.epoch_errors, bad)
-    h = unstandardize(t.history, *standardize(graddesc_data()[0])[1:]) if standardized else t.history
-    _show_path(art, h['a'], h['b'], len(h['a']) if not t.diverged else t.first_bad + 1)
-
-# %% ../nbs/01_neuron.ipynb #80319634
-def neuron_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts at
-                    a:float=1., b:float=1., # the starting line a·x + b
-                    epochs:int=6, # passes over the rows
-                    standardized:bool=False): # start with "standardize x" ticked
-    "This lesson's explorer: learning rate (log), starting line, epochs and standardization on sliders."
-    import ipywidgets as widgets
-    from gd_notebooks.explorer import Explorer
-    check_flag(standardized, 'standardized')
-    fig, art = _neuron_figure()
-    update = lambda lr, a, b, epochs, standardize: _show(art, *run_neuron(lr, a, b, epochs, standardize), standardize)
-    moving = [art[k] for k in ('line', 'title', 'err', 'grid', 'err_title', 'path', 'start', 'end')] + art['ticks'] + art['xticks']
-    ex = Explorer(fig, update, moving=moving, static=art['static'],
-        lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=0, step=0.1, description='lr', readout_format='.1e'),
-        a=widgets.FloatSlider(value=a, min=-2, max=6, step=0.1, description='start a'),
-        b=widgets.FloatSlider(value=b, min=-20, max=80, step=1, description='start b'),
-        epochs=widgets.IntSlider(value=epochs, min=1, max=30, description='epochs'),
-        standardize=widgets.Checkbox(value=standardized, description='standardize x'))
-    ex.art = art
-    return ex
-
 # %% ../nbs/01_neuron.ipynb #f2b1f770
 def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts at
                          a:float=1., b:float=1., # the starting line a·x + b
@@ -534,8 +442,8 @@ def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider st
         series=[{'ax': ax_d, 'kind': 'prediction', 'unstd': un, 'color': '#ff7f0e'},
                 {'ax': ax_e, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#1f77b4', 'marker': True},
                 {'ax': ax_c, 'x': 'history.a', 'y': 'history.b', 'unstd': un, 'color': '#d62728'}],
-        texts=[{'ax': ax_d, 'template': 'lr {lr:.1e}, {epochs} epochs: {status}'}, {'ax': ax_e, 'template': 'error {first_error:.4g} → {final_error:.4g}'},
-               {'ax': ax_c, 'template': 'the path of (a, b), on raw x'}])
+        texts=[{'ax': ax_d, 'template': 'lr {lr:.1e}, {epochs} epochs'}, {'ax': ax_e, 'template': 'error {first_error:.4g} → {final_error:.4g}'},
+               {'ax': ax_c, 'template': 'path of (a, b), raw x'}])
 
 # %% ../nbs/01_neuron.ipynb #51668d7b
 def _epoch_errors(trace):
