@@ -1,5 +1,5 @@
 "The course's public API in one import: `from gd_notebooks.all import *`. The library's plumbing stays in its own modules."
-from .data import graddesc_data, WORKBOOK_START, WORKBOOK_LR, synthetic, standardize, unstandardize, plot_data
+from .data import graddesc_data, WORKBOOK_START, WORKBOOK_LR, synthetic, standardize, unstandardize, plot_data, data_page_explorer
 from .neuron import Linear, numeric_grad, SGD, Trace, fit, Sheet, basic_rows, plot_errors, loss_grid, plot_contour, plot_path, sheet_path, run_neuron, neuron_page_explorer
 from .collapse import TwoLinear, collapse, forward_bias, takeoff, plot_blowup, collapse_metric, path_curvature, plot_curvature, collapsed_radius, collapse_page_explorer
 from .relu import ReLUSandwich, plot_sandwich, dead_fraction, death_step, plot_dead, relu_page_explorer

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['GRADDESC_X', 'WORKBOOK_START', 'WORKBOOK_LR', 'graddesc_data', 'synthetic', 'plot_data', 'standardize',
-           'unstandardize']
+           'unstandardize', 'data_page_explorer']
 
 # %% ../nbs/00_data.ipynb #3aa2a53c
 import numpy as np
@@ -82,3 +82,25 @@ def unstandardize(params:dict, # {'a', 'b'} of a line fitted on z = (x - mean) /
     "The same line `{'a', 'b'}` expressed in the original x."
     a, b = params['a'], params['b']
     return {'a': a / std, 'b': b - a * mean / std}
+
+# %% ../nbs/00_data.ipynb #b6463122
+def data_page_explorer(noise:float=5, # the noise slider's starting value: 0 to 30, in steps of 1
+                       slope:float=2, # the true slope's: 1 to 3, in steps of 0.1
+                       seed:int=0): # the seed's: 0 to 20
+    "This lesson's explorer: `synthetic`'s 29 rows for any noise, true slope and seed, and their least-squares line, fitted in the page."
+    import matplotlib.pyplot as plt
+    from gd_notebooks.pageexplorer import page_explorer
+    draws = {str(s): (synthetic(29, noise=0, seed=s)[0].tolist(), synthetic(29, a=0, b=0, noise=1, seed=s)[1].tolist()) for s in range(21)}
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3)); ax.set(xlim=(0, 105), ylim=(-70, 420), xlabel='x', ylabel='y')
+    by_seed = lambda k: {'$select': 'seed', 'cases': {s: d[k] for s, d in draws.items()}}
+    return page_explorer(fig, {'kind': 'lstsq', 'model': 'Linear', 'x': by_seed(0), 'z': by_seed(1), 'a': '$slope', 'b': 30., 'noise': '$noise'},
+        [{'name': 'noise', 'kind': 'linear', 'min': 0, 'max': 30, 'step': 1, 'format': '.0f'},
+         {'name': 'slope', 'kind': 'linear', 'min': 1, 'max': 3, 'step': 0.1, 'format': '.1f'},
+         {'name': 'seed', 'kind': 'int', 'min': 0, 'max': 20, 'step': 1, 'format': '.0f'}],
+        values={'noise': noise, 'slope': slope, 'seed': seed}, id='data',
+        series=[{'ax': ax, 'kind': 'abline', 'a': '$slope', 'b': 30, 'color': '#4d4d4d', 'dash': '10,8'},
+                {'ax': ax, 'kind': 'scatter', 'x': 'rows.x', 'y': 'rows.y', 'color': '#1f77b4', 'size': 6},
+                {'ax': ax, 'kind': 'prediction', 'color': '#ff7f0e'}],
+        texts=[{'ax': ax, 'template': 'noise {noise}, seed {seed}: fit y = {a:.2f}·x + {b:.1f} (slope off by {slope_off:.3f})'}],
+        label='29 rows of synthetic data, the true line (dashed) and their least-squares line')
+
