@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'path_curvature', 'plot_curvature',
-           'collapse_explorer', 'collapse_page_explorer', 'collapse_metric', 'collapsed_radius']
+           'collapse_page_explorer', 'collapse_metric', 'collapsed_radius']
 
 # %% ../nbs/02_collapse.ipynb #caf8b48b
 import functools
@@ -171,23 +171,6 @@ def _collapse_figure(epochs):
     legend = ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=3, frameon=False) # above the axes: no line crosses it
     return fig, blow, [marks, legend]
 
-# %% ../nbs/02_collapse.ipynb #143083d5
-def collapse_explorer(lr:float=WORKBOOK_LR, # starting learning rate
-                      ac:float=1., # starting a = c
-                      bd:float=1., # starting b = d
-                      grad:str='analytic', # 'analytic' or 'numeric'
-                      epochs:int=5): # epochs per run
-    "Explorer of the two-neuron run: error, weights and derivatives per step, exploding steps shaded."
-    import ipywidgets as widgets
-    from gd_notebooks.explorer import Explorer
-    fig, blow, static = _collapse_figure(epochs)
-    def update(lr, ac, bd, grad): _blowup_update(blow, _collapse_run(float(lr), float(ac), float(bd), grad, epochs))
-    return Explorer(fig, update, moving=[*blow[0].values(), *blow[1:]], static=static,
-        lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-3, step=0.05, readout_format='.2e', description='lr'),
-        ac=widgets.FloatSlider(value=ac, min=-3, max=3, step=0.1, description='start a = c'),
-        bd=widgets.FloatSlider(value=bd, min=-50, max=50, step=1, description='start b = d'),
-        grad=widgets.Dropdown(options=['analytic', 'numeric'], value=grad, description='derivatives'))
-
 # %% ../nbs/02_collapse.ipynb #a4ff910d
 def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
                            ac:float=1., # starting a = c
@@ -202,13 +185,14 @@ def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
     colors = ('#1f77b4', '#2ca02c', '#ff7f0e')
     return page_explorer(fig, {'model': 'TwoLinear', 'params': {'a': '$ac', 'b': '$bd', 'c': '$ac', 'd': '$bd'}, 'x': x.tolist(), 'y': y.tolist(),
                                'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': epochs, 'grad': '$grad'},
-        [{'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1e-3, 'step': 0.05, 'format': '.2e'},
+        [{'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1e-3, 'step': 0.05, 'format': '.1e'},
          {'name': 'ac', 'label': 'start a = c', 'kind': 'linear', 'min': -3, 'max': 3, 'step': 0.1, 'format': '.1f'},
          {'name': 'bd', 'label': 'start b = d', 'kind': 'linear', 'min': -50, 'max': 50, 'step': 1, 'format': '.0f'},
          {'name': 'grad', 'label': 'derivatives', 'kind': 'select', 'options': ['analytic', 'numeric']}],
         values={'lr': lr, 'ac': ac, 'bd': bd, 'grad': grad}, id='collapse',
         series=[{'ax': ax, 'x': 'step', 'y': k, 'color': c} for k, c in zip(('abs_errs', 'max_abs_weight', 'max_abs_grad'), colors)],
-        texts=[{'ax': ax, 'where': 'inside', 'template': 'lr {lr:.2e}, start a = c = {ac:.1f}, b = d = {bd:.0f}: {status}'}])
+        texts=[{'ax': ax, 'where': 'inside', 'template': 'lr {lr:.1e}, start a = c = {ac:.1f}, b = d = {bd:.0f}'}],
+        label='|error|, the largest |weight| and the largest |derivative| at each step, on a log scale')
 
 # %% ../nbs/02_collapse.ipynb #221f5460
 def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
