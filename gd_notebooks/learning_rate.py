@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critical_lr', 'gauss_newton',
            'full_batch_lr', 'epoch_matrix', 'epoch_radius', 'product_edge_lr', 'sgd_edge_lr', 'plot_radius', 'ewma',
-           'lr_suggestions', 'LRFind', 'lr_find', 'lr_explorer_parts', 'lr_explorer', 'lr_page_explorer',
-           'plot_lr_multiples']
+           'lr_suggestions', 'LRFind', 'lr_find', 'lr_page_explorer', 'plot_lr_multiples']
 
 # %% ../nbs/04_learning_rate.ipynb #464dbc11
 import sys, warnings
@@ -431,69 +430,32 @@ def lr_find(model, # a model instance, e.g. `Linear()`
     if flags[rule]: warnings.warn(f"lr_find: {rule} suggestion {sug[rule]:.3g}: {flags[rule]}", stacklevel=2)
     return LRFind(lrs, sm, raw, loss, rule, sug, flags, div, bs)
 
-# %% ../nbs/04_learning_rate.ipynb #feba6956
-def lr_explorer_parts(x, # the rows' inputs
-                      y, # their targets
-                      epochs:int=30, # epochs trained per redraw
-                      lr_range=(1e-6, 1e-2)): # the slider's range; also the radius curve's
-    "The explorer's figure, its `update(lr)`, the artists `update` moves and the ones that never change."
-    import matplotlib.pyplot as plt
-    (x, y), one = check_xy(x, y), dict(WORKBOOK_START)
-    fig, (ae, ar) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3), dpi=72)  # a light canvas: redraws stay fast
-    plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5)
-    mark_lrs(ar, {'per-row bound': critical_lr(Linear(), one, x), 'fit edge': sgd_edge_lr(x)})
-    ar.set_yticks([0.98, 1., 1.02]); static = list(ar.lines) + list(ar.texts)
-    ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)')
-    ae.set_xticks(np.linspace(0, epochs, 4).round()); log_ticks(ae.yaxis, 5)
-    line, = ae.plot(np.arange(1, epochs + 1), np.full(epochs, np.nan), marker='o', ms=3)
-    dot, = ar.plot([], [], 'o', color='C1', ms=7)
-    title, note = ae.text(0.5, 1.03, 'Tg', transform=ae.transAxes, ha='center', va='bottom'), ae.text(0.97, 0.95, '', transform=ae.transAxes, ha='right', va='top')
-    def update(lr):
-        t, r = fit(Linear(), one, x, y, SGD(lr), epochs=epochs), epoch_radius(x, lr)
-        with np.errstate(invalid='ignore'): e = np.where(t.epoch_errors <= 1e12, np.maximum(t.epoch_errors, 10), np.nan)
-        line.set_ydata(e); dot.set_data([lr], [min(r, ar.get_ylim()[1])])
-        title.set_text(f"lr = {lr:.2e}: ρ = {r:.5g} per epoch")
-        off = np.isnan(e).any() and f": off the chart from epoch {np.argmax(np.isnan(e)) + 1}"
-        note.set_text(('diverged' if t.diverged else 'converging' if r < 1 else 'growing') + (off or ''))
-    fig.tight_layout()
-    return fig, update, [line, dot, title, note], static
-
-# %% ../nbs/04_learning_rate.ipynb #5fdb0867
-def lr_explorer(x, # the rows' inputs
-                y, # their targets
-                lr:float=WORKBOOK_LR, # the slider's starting value
-                epochs:int=30): # epochs trained per redraw
-    "An `Explorer` with a log-scale learning-rate slider over the error by epoch and the radius curve."
-    import ipywidgets as widgets
-    fig, update, moving, static = lr_explorer_parts(x, y, epochs)
-    slider = widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.01, description='lr',
-                                    readout_format='.2e', continuous_update=False)
-    from gd_notebooks.explorer import Explorer
-    return Explorer(fig, update, moving=moving, static=static, lr=slider)
-
 # %% ../nbs/04_learning_rate.ipynb #72127124
 def lr_page_explorer(x, # the rows' inputs
                      y, # their targets
                      lr:float=WORKBOOK_LR, # the slider's starting value
                      epochs:int=30, # epochs trained per move
                      lr_range=(1e-6, 1e-2)): # the slider's range (log scale)
-    "The learning-rate explorer as a page explorer: the training reruns in the page, no kernel needed."
+    "The learning-rate explorer: the error by epoch and the rate on the radius curve; the training reruns in the page, no kernel needed."
     import matplotlib.pyplot as plt
-    from gd_notebooks.pageexplorer import page_explorer
-    (x, y), step = check_xy(x, y), 0.05
+    from gd_notebooks.pageexplorer import page_explorer, control_grid
+    (x, y) = check_xy(x, y)
     fig, (ae, ar) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3))
     plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5); ar.set_yticks([0.98, 1., 1.02])
     mark_lrs(ar, {'per-row bound': critical_lr(Linear(), dict(WORKBOOK_START), x), 'fit edge': sgd_edge_lr(x)})
     ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)'); log_ticks(ae.yaxis, 5)
-    keys = 10 ** np.arange(np.log10(lr_range[0]), np.log10(lr_range[1]) + step / 2, step)  # every slider position
-    rho = np.minimum(epoch_radius(x, keys), ar.get_ylim()[1])
+    control = {'name': 'lr', 'kind': 'log', 'min': lr_range[0], 'max': lr_range[1], 'step': 0.05, 'format': '.1e'}
+    keys = control_grid(control)  # every slider position: 20 per decade, each printed to two digits
+    rho = np.minimum(epoch_radius(x, np.array(keys)), ar.get_ylim()[1])
     return page_explorer(fig, {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': x.tolist(), 'y': y.tolist(),
                                'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': epochs, 'grad': 'analytic'},
-        [{'name': 'lr', 'kind': 'log', 'min': lr_range[0], 'max': lr_range[1], 'step': step, 'format': '.2e'}], values={'lr': lr},
+        [control], values={'lr': lr},
         series=[{'ax': ae, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#1f77b4', 'marker': True},
                 {'ax': ar, 'kind': 'point', 'x': '$lr', 'y': '@rho', 'color': '#ff7f0e'}],
-        texts=[{'ax': ae, 'template': 'lr {lr:.2e}: {status}, error {final_error:.4g}'}, {'ax': ar, 'template': 'radius per epoch {rho:.5g}'}],
-        lookups={'rho': {'control': 'lr', 'keys': keys.tolist(), 'values': rho.tolist()}}, id='lr')
+        texts=[{'ax': ae, 'template': 'lr {lr:.1e}: error {final_error:.4g} after {epochs_run} epochs'}, {'ax': ar, 'template': 'radius per epoch {rho:.5g}'}],
+        lookups={'rho': {'control': 'lr', 'keys': keys, 'values': rho.tolist()}}, id='lr',
+        label='the error by epoch, log scale, and the learning rate on the curve of the growth per epoch')
+
 
 # %% ../nbs/04_learning_rate.ipynb #16ac1024
 def plot_lr_multiples(x, # the rows' inputs
