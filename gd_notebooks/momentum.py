@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
-           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_explorer', 'momentum_page_explorer',
-           'plot_stability']
+           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_page_explorer', 'plot_stability']
 
 # %% ../nbs/05_momentum.ipynb #bbfc1d21
 import numpy as np
@@ -231,68 +230,25 @@ def momentum_runs(x, # the rows' inputs
     return fit(Linear(), params or dict(WORKBOOK_START), x, y, opt, epochs=epochs)
 
 # %% ../nbs/05_momentum.ipynb #bb0c5cd7
-STEP_RANGE = (1e-6, 1e3)
+STEP_RANGE = (1e-6, 1e3) # the step-length panel's range: longer steps are drawn at its top
 
-def _step_lengths(trace):
-    "Length of each update in the (a, b) plane, (steps, models), clipped to STEP_RANGE; non-finite as nan."
-    with np.errstate(all='ignore'):
-        s = np.hypot(np.diff(trace.history['a'], axis=0), np.diff(trace.history['b'], axis=0))
-    return np.where(np.isfinite(s), np.clip(s, *STEP_RANGE), np.nan)
 
 # %% ../nbs/05_momentum.ipynb #4607a324
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
-    "The explorer's figure: contour with two paths | step lengths; returns (fig, moving artists by name, static artists)."
+    "The explorer's figure, what never moves: the contour with the start | the step-length axes and their legend."
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
-    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.2), dpi=72, gridspec_kw={'width_ratios': (1, 1.15)})
+    fig, (ax, ax_s) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.2), gridspec_kw={'width_ratios': (1, 1.15)})
     plot_contour(x, y, ax=ax, a_range=a_range, b_range=b_range, levels=12)
     ax.plot([1], [1], 'o', color='k', ms=4)
-    static, kw = list(ax.collections) + list(ax.lines), (dict(color='0.45', lw=0.8), dict(color='C3', lw=1.2))
-    art = {'paths': [ax.plot([], [], **k)[0] for k in kw], 'ends': [ax.plot([], [], 's', color=k['color'], ms=5)[0] for k in kw],
-           'steps': [ax_s.plot([], [], **k, label=l)[0] for k, l in zip(kw, ('SGD', 'momentum'))],
-           'note': ax.text(0.02, 0.97, '', transform=ax.transAxes, va='top', fontsize=9, color='C3'),
-           'titles': [a.text(0.5, 1.03, '', transform=a.transAxes, ha='center', va='bottom', fontsize=9) for a in (ax, ax_s)]}
+    for c, lw, l in (('#737373', 0.8, 'SGD'), ('#d62728', 1.2, 'momentum')): ax_s.plot([], [], color=c, lw=lw, label=l)  # the legend's keys
     ax_s.set_yscale('log'); ax_s.set_ylim(STEP_RANGE); ax_s.set_xlim(0, len(x) * epochs + 1)
-    for axis in (ax.xaxis, ax.yaxis, ax_s.xaxis): axis.set_major_locator(MaxNLocator(4))  # few ticks: each costs a text per redraw
+    for axis in (ax.xaxis, ax.yaxis, ax_s.xaxis): axis.set_major_locator(MaxNLocator(4))
     log_ticks(ax_s.yaxis, numticks=5)
     ax_s.set_xlabel('row (step)'); ax_s.set_ylabel('step length in (a, b)')
-    return fig, art, static + [ax_s.legend(fontsize=9, frameon=False, loc='lower right')]
+    ax_s.legend(fontsize=9, frameon=False, loc='lower right')
+    return fig, ax, ax_s
 
-# %% ../nbs/05_momentum.ipynb #98a6f5c6
-def _draw_runs(art, trace, lr, beta, dampening):
-    "Put the two runs of `trace` on the explorer's artists."
-    steps = _step_lengths(trace)
-    for j in (0, 1):
-        a, b = trace.history['a'][:, j], trace.history['b'][:, j]
-        with np.errstate(invalid='ignore'): far = ~((np.abs(a) < 1e3) & (np.abs(b) < 1e3))  # far off the view, or not finite
-        n = len(a) if not far.any() else int(np.argmax(far)) + 1
-        art['paths'][j].set_data(a[:n], b[:n]); art['ends'][j].set_data(a[n - 1:n], b[n - 1:n])
-        art['steps'][j].set_data(np.arange(1, len(steps) + 1), steps[:, j])
-    bad = [f"{n} diverged at row {int(trace.first_bad[j]) + 1}" for j, n in enumerate(('SGD', 'momentum')) if trace.diverged[j]]
-    art['note'].set_text('\n'.join(bad))
-    err = ['diverged' if d else f'{e:.1f}' if e < 1e5 else f'{e:.1e}' for d, e in zip(trace.diverged, trace.epoch_errors[-1])]
-    art['titles'][0].set_text(f"lr {lr:.2g}, β {beta:g}, {'dampened' if dampening else 'undampened'}")
-    art['titles'][1].set_text(f"final error: SGD {err[0]}, momentum {err[1]}")
-
-# %% ../nbs/05_momentum.ipynb #866b89b2
-def momentum_explorer(x, # the rows' inputs
-                      y, # the rows' targets
-                      lr:float=WORKBOOK_LR, # starting learning rate (slider 1e-6 to 1e-2, log)
-                      beta:float=0.9, # starting beta (slider 0 to 0.99)
-                      dampening:bool=True, # start with the workbook's form (True) or PyTorch's (False)
-                      epochs:int=5): # epochs per run
-    "Sliders for beta and lr and a dampening box over SGD's and momentum's paths and step lengths."
-    import ipywidgets as widgets
-    dampening = check_flag(dampening, 'dampening')
-    fig, art, static = _momentum_figure(x, y, epochs)
-    def update(beta, lr, dampening): _draw_runs(art, momentum_runs(x, y, lr, beta, dampening, epochs), lr, beta, dampening)
-    from gd_notebooks.explorer import Explorer
-    ex = Explorer(fig, update, moving=art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles'], static=static,
-                  beta=widgets.FloatSlider(value=beta, min=0, max=0.99, step=0.01, description='beta'),
-                  lr=widgets.FloatLogSlider(value=lr, base=10, min=-6, max=-2, step=0.1, description='lr', readout_format='.1e'),
-                  dampening=widgets.Checkbox(value=dampening, description='dampening'))
-    ex.art = art
-    return ex
 
 # %% ../nbs/05_momentum.ipynb #b7a59910
 def momentum_page_explorer(x, # the rows' inputs
@@ -301,14 +257,11 @@ def momentum_page_explorer(x, # the rows' inputs
                            beta:float=0.9, # starting beta (slider 0 to 0.99)
                            dampening:bool=True, # start with the workbook's form (True) or PyTorch's (False)
                            epochs:int=5): # epochs per run
-    "The momentum explorer as a page explorer: SGD's and momentum's paths and step lengths, rerun in the page."
+    "The momentum explorer: SGD's and momentum's paths on the contour and their step lengths, rerun in the page."
     from gd_notebooks.pageexplorer import page_explorer
     dampening = check_flag(dampening, 'dampening')
-    fig, art, static = _momentum_figure(x, y, epochs)
-    fig.set_dpi(100)
-    for a in art['paths'] + art['ends'] + art['steps'] + [art['note']] + art['titles']: a.remove()
+    fig, ax, ax_s = _momentum_figure(x, y, epochs)
     base = {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': np.asarray(x, float).tolist(), 'y': np.asarray(y, float).tolist(), 'epochs': epochs}
-    ax, ax_s = fig.axes[:2]
     return page_explorer(fig, [{**base, 'opt': {'kind': 'SGD', 'lr': '$lr'}}, {**base, 'opt': {'kind': 'Momentum', 'lr': '$lr', 'beta': '$beta', 'dampening': '$dampening'}}],
         [{'name': 'beta', 'kind': 'linear', 'min': 0, 'max': 0.99, 'step': 0.01, 'format': '.2f'},
          {'name': 'lr', 'kind': 'log', 'min': 1e-6, 'max': 1e-2, 'step': 0.1, 'format': '.1e'}, {'name': 'dampening', 'kind': 'check'}],
@@ -316,8 +269,9 @@ def momentum_page_explorer(x, # the rows' inputs
         series=[{'ax': ax, 'run': 0, 'x': 'history.a', 'y': 'history.b', 'color': '#737373'}, {'ax': ax, 'run': 1, 'x': 'history.a', 'y': 'history.b', 'color': '#d62728'},
                 {'ax': ax_s, 'run': 0, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#737373'},
                 {'ax': ax_s, 'run': 1, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#d62728'}],
-        texts=[{'ax': ax, 'template': 'lr {lr:.2g}, β {beta:.2f}: momentum {status_1}'},
-               {'ax': ax_s, 'template': 'final error: SGD {final_error_0:.4g}, momentum {final_error_1:.4g}'}])
+        texts=[{'ax': ax, 'template': 'lr {lr:.1e}, β {beta:.2f}'},
+               {'ax': ax_s, 'template': 'final error: SGD {final_error_0:.4g}, momentum {final_error_1:.4g}'}],
+        label="plain SGD's path (grey) and momentum's (red) on the loss contour, and their step lengths row by row")
 
 # %% ../nbs/05_momentum.ipynb #91c975bc
 def plot_stability(betas, # the grid's betas (x axis)
