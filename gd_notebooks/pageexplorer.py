@@ -440,7 +440,8 @@ def page_picture(spec:dict, # an explorer's spec
     ax.imshow(img, extent=(0, W, H, 0), interpolation='none')
     px = 72 / dpi  # points per pixel of the backdrop
     status = drawing['statuses'][spec.get('main', len(drawing['statuses']) - 1)]
-    if status[1]: ax.text(6, -line / 2, status[1], fontsize=1.15 * spec.get('tickSize', 24) * px, va='center', color='#b3261e' if status[0] in ('diverged', 'blew up') else 'black')
+    status_pt = 1.15 * spec.get('tickSize', 24) * px  # the status line, a little larger than the ticks (over 9 pt)
+    if status[1]: ax.text(6, -line / 2, status[1], fontsize=status_pt, va='center', color='#b3261e' if status[0] in ('diverged', 'blew up') else 'black')
     for tk in drawing['ticks']:
         x0, y0, w, h = spec['panels'][tk['panel']]['bbox']; size = spec.get('tickSize', 24)
         for v in tk['ticks']:

@@ -41,34 +41,6 @@ def run(path, quick=False):
         rows = [{'name': f'{path.stem}: {type(e).__name__}: {e}', 'value': float('nan'), 'unit': '', 'bar': '', 'ok': False}]
     return rows, time.perf_counter() - start
 
-REDRAW_BAR_MS = 50
-
-def redraw_rows(label, make, moves, rounds=3, bar_ms=REDRAW_BAR_MS, setup=None, quick=False):
-    """Bench rows for one explorer: the 95th percentile of its redraw wall time over `moves` (a list of
-    control settings, one redraw each, Agg backend), best of `rounds` rounds on a fresh explorer from
-    `make()` (after `setup()`, e.g. clearing a run cache); and the same for this process's CPU time,
-    which shows how much other load on the machine added. `quick`: 5 redraws, one round."""
-    if quick: moves, rounds = moves[:5], 1
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    import numpy as np
-    walls, cpus = [], []
-    for _ in range(rounds):
-        if setup: setup()
-        ex, cpu = make(), []
-        ex.redraw_times.clear()
-        for values in moves:
-            t0 = time.process_time(); ex.set(**values); cpu.append(time.process_time() - t0)
-        plt.close(ex.fig)
-        assert len(ex.redraw_times) == len(moves)
-        walls.append(np.percentile(ex.redraw_times, 95) * 1000); cpus.append(np.percentile(cpu, 95) * 1000)
-    wall, cpu = float(min(walls)), float(min(cpus))
-    return [{'name': f'{label} explorer redraw p95 (Agg, {len(moves)} redraws, best of {rounds})', 'value': round(wall, 1),
-             'unit': 'ms', 'bar': bar_ms, 'ok': wall < bar_ms},
-            {'name': f'{label} explorer redraw p95, CPU time of this process (for reference)', 'value': round(cpu, 1),
-             'unit': 'ms', 'bar': '', 'ok': True}]
-
 def fresh_process_times(code, runs=7, warmup=1):
     """Seconds that `code` takes in each of `runs` fresh Python processes (after `warmup` discarded runs, so the files are
     in the OS cache: "warm"), timed inside the process, so the interpreter's own start-up is left out. `code` runs as

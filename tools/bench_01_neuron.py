@@ -3,15 +3,13 @@
   rate) in under 1 s;
 - at least 30x faster than fitting the same models one by one. Fitting all 10,000 singly would take
   about a minute, so a sample of 200 of them (every 50th) is fitted singly and the time scaled by
-  10,000/200; the per-model cost does not depend on which model it is, so the scaling is linear;
-- the lesson's explorer redraws (simulation + figure update + PNG, Agg backend) in under 50 ms at the
-  95th percentile over 40 redraws that move every control in turn over its range.
-Timings are the best of 3 repeats (the fits, and the 40 redraws as a whole) to damp other load on the machine."""
+  10,000/200; the per-model cost does not depend on which model it is, so the scaling is linear.
+Timings are the best of 3 repeats to damp other load on the machine. (The explorer's latency is
+bench_page_explorers.py's, in the browser, and bench_lab_explorers.py's, in JupyterLab.)"""
 import time
 import numpy as np
-from bench import redraw_rows
 
-K, EPOCHS, SAMPLE, REPEATS, N_REDRAWS = 10_000, 10, 200, 3, 40
+K, EPOCHS, SAMPLE, REPEATS = 10_000, 10, 200, 3
 FIT_BAR_S, SPEEDUP_BAR = 1.0, 30
 
 def models(k=K, seed=0):
@@ -39,20 +37,8 @@ def time_fits(k=K, sample=SAMPLE, repeats=REPEATS):
     assert ts.params['a'] == tb.params['a'][idx[-1]] and ts.params['b'] == tb.params['b'][idx[-1]], "batched and single fits disagree"
     return min(batched), min(single)
 
-def moves(n=N_REDRAWS):
-    "Control settings for `n` redraws: each move changes one control, cycling through all five."
-    lrs = 10 ** np.linspace(-6, 0, 13)
-    for i in range(n):
-        yield [dict(lr=float(lrs[(i * 5) % 13])), dict(a=round(-2 + 0.1 * ((i * 23) % 81), 1)),
-               dict(b=float(-20 + (i * 37) % 101)), dict(epochs=1 + (i * 7) % 30),
-               dict(standardize=bool((i // 5) % 2))][i % 5]
-
-def _explorer():
-    from gd_notebooks.neuron import neuron_explorer
-    return neuron_explorer()
-
 def bench(quick=False):
-    "`quick`: 1,000 models, 20 of them singly, one repeat; 5 redraws."
+    "`quick`: 1,000 models, 20 of them singly, one repeat."
     k, sample = (1_000, 20) if quick else (K, SAMPLE)
     batched, single = time_fits(k, sample, 1 if quick else REPEATS)
     return [
@@ -62,7 +48,7 @@ def bench(quick=False):
          'unit': 's', 'bar': '', 'ok': True},
         {'name': '01_neuron fit: speed-up of fitting them at once', 'value': round(single / batched, 1),
          'unit': 'x', 'bar': SPEEDUP_BAR, 'ok': single / batched >= SPEEDUP_BAR},
-    ] + redraw_rows('01_neuron', _explorer, list(moves()), quick=quick)
+    ]
 
 if __name__ == '__main__':
     for r in bench(): print(r)

@@ -44,7 +44,7 @@ VIEW, STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyt
 
 def prune_widget_state(nb):
     """Keep in the notebook's saved widget state only the models some output shows, and the models they refer
-    to: widgets made for checks and closed (`Explorer.close()`) stay out of the page."""
+    to: widgets made only for checks (an explorer built to assert on, never shown) stay out of the page."""
     state = nb.metadata.get('widgets', {}).get(STATE, {}).get('state')
     if not state: return nb
     todo = [o['data'][VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if VIEW in o.get('data', {})]

@@ -39,22 +39,17 @@ CALLS = {
     'plot_grads': lambda: plot_grads(tm),
     'plot_rate_map': lambda: plot_rate_map(betas, lrs, epoch_radius(x, lrs[None, :], betas[:, None])),
     'plot_stability': lambda: plot_stability(betas, lrs, np.ones((len(betas), len(lrs)), bool)),
-    'neuron_explorer': lambda: neuron_explorer(),
+    'data_page_explorer': lambda: data_page_explorer(seed=3),
     'neuron_page_explorer': lambda: neuron_page_explorer(epochs=2),
-    'collapse_explorer': lambda: collapse_explorer(),
     'collapse_page_explorer': lambda: collapse_page_explorer(epochs=1),
-    'relu_explorer': lambda: relu_explorer(),
     'relu_page_explorer': lambda: relu_page_explorer(epochs=2, step=3),
-    'lr_explorer': lambda: lr_explorer(x, y, epochs=5),
     'lr_page_explorer': lambda: lr_page_explorer(x, y, epochs=5),
-    'momentum_explorer': lambda: momentum_explorer(x, y),
     'momentum_page_explorer': lambda: momentum_page_explorer(x, y, epochs=2),
-    'race_explorer': lambda: race_explorer(epochs=3),
     'race_page_explorer': lambda: race_page_explorer(epochs=3),
 }
 
 def figure_of(obj):
-    "The figure a helper drew on: from axes, an array of axes, or an explorer."
+    "The figure a helper drew on: from axes or an array of axes."
     for o in (obj, getattr(obj, 'flat', [None])[0] if hasattr(obj, 'flat') else None):
         fig = getattr(o, 'fig', None) or getattr(o, 'figure', None)
         if fig is not None: return fig
@@ -71,9 +66,8 @@ def main():
             if name not in CALLS: continue
             try:
                 obj = CALLS[name]()
-                fig = figure_of(obj)
-                fig.canvas.draw()
-                if hasattr(obj, 'save'): obj.save(os.path.join(tmp, f'{name}.png'))
+                if hasattr(obj, 'picture'): assert obj.picture() and obj.status, name  # a page explorer: its still and its status line
+                else: figure_of(obj).canvas.draw()
                 drawn += 1
             except Exception as e:
                 failed.append(f"{name}: {type(e).__name__}: {e}")

@@ -56,7 +56,7 @@ def _cycles(graph):
 
 def test_there_are_lessons_and_an_appendix():
     assert {'data', 'neuron', 'momentum'} <= set(LESSONS.values())
-    assert {'checks', 'sheets', 'explorer', 'plotting', 'pageexplorer'} <= set(APPENDIX.values())
+    assert {'checks', 'sheets', 'plotting', 'pageexplorer'} <= set(APPENDIX.values())
 
 @pytest.mark.parametrize('nb', sorted(LESSONS))
 def test_lessons_import_only_earlier_lessons(nb):
@@ -109,7 +109,7 @@ def test_all_is_the_api_not_the_plumbing():
     design = ['graddesc_data', 'Linear', 'TwoLinear', 'ReLUSandwich', 'numeric_grad', 'collapse', 'dead_fraction', 'SGD',
               'Momentum', 'fit', 'Trace', 'Sheet', 'critical_lr', 'epoch_radius', 'lr_find', 'ewma']
     assert not [n for n in design if n not in api.__all__]
-    plumbing = _appendix_names() | {'Backdrop', 'fig_rgba', 'render_backdrop', 'SHEETS', 'register_sheet', 'check_positive'}
+    plumbing = _appendix_names() | {'SHEETS', 'register_sheet', 'check_positive'}
     assert not sorted(plumbing & set(api.__all__))
 
 def test_package_attributes():
