@@ -15,9 +15,9 @@ from matplotlib.layout_engine import TightLayoutEngine
 
 # %% ../nbs/92_explorer.ipynb #d0833f26
 def fig_png(fig:Figure): # the figure to render
-    "`fig` as PNG bytes, without metadata."
+    "`fig` as PNG bytes at twice its own dpi (its size in CSS px is kept in the PNG's dpi), without metadata."
     buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=fig.dpi, metadata={'Software': None})  # at the figure's own dpi, as the backdrop is drawn
+    fig.savefig(buf, format='png', dpi=2 * fig.dpi, metadata={'Software': None})  # sharp on a 2x screen, like the course's other figures
     return buf.getvalue()
 
 # %% ../nbs/92_explorer.ipynb #3be33e91
