@@ -90,9 +90,7 @@ def momentum_rows(params, # the weights entering row 1, {'a', 'b'}
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
     model, opt = Linear(), Momentum(lr, beta)
     p, (x, y) = check_params(model, params), check_xy(x, y)
-    if not isinstance(state, dict) or set(state) != {'m_a', 'm_b'}:
-        raise ValueError(f"`state` must be a dict of the momenta {{'m_a', 'm_b'}} (the sheet's J3:K3), got {state!r}")
-    s = {k: unbox(as_float(v, f'state[{k!r}]')) for k, v in state.items()}
+    s = {k: unbox(v) for k, v in check_params(('m_a', 'm_b'), state, 'state').items()} # the sheet's J3:K3
     cols = []
     for xi, yi in zip(x.tolist(), y.tolist()):
         pred, g = model.predict(p, xi), model.grad(p, xi, yi)
