@@ -71,12 +71,15 @@ def check_xy(x, y):
     return x, y
 
 # %% ../nbs/90_checks.ipynb #14bbb79b
-def check_params(model, params):
-    "`params` as a dict of float64 values with exactly `model.names`."
-    if not isinstance(params, dict): raise TypeError(f"`params` must be a dict of {model.names}, got {type(params).__name__}")
-    missing, extra = [n for n in model.names if n not in params], [n for n in params if n not in model.names]
-    if missing or extra: raise ValueError(f"`params` must have exactly {model.names}: missing {missing}, extra {extra}")
-    return {n: as_float(params[n], f"params['{n}']") for n in model.names}
+def check_params(model, # a model (its `names` are the keys wanted), or the tuple of keys itself
+                 params, # the dict to check
+                 name:str='params'): # the argument's name, for the error
+    "`params` as a dict of float64 values with exactly `model.names` (or the keys given)."
+    names = tuple(getattr(model, 'names', model))
+    if not isinstance(params, dict): raise TypeError(f"`{name}` must be a dict of {names}, got {type(params).__name__}")
+    missing, extra = [n for n in names if n not in params], [n for n in params if n not in names]
+    if missing or extra: raise ValueError(f"`{name}` must have exactly {names}: missing {missing}, extra {extra}")
+    return {n: as_float(params[n], f"{name}['{n}']") for n in names}
 
 # %% ../nbs/90_checks.ipynb #a0e64cd8
 def batch_shape(params:dict, opt=None): # parameters, and optionally an optimizer with `hypers`

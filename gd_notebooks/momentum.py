@@ -9,7 +9,7 @@ __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'Mo
 # %% ../nbs/05_momentum.ipynb #bbfc1d21
 import numpy as np
 from .data import graddesc_data
-from .checks import as_float, check_positive, check_beta, check_count, check_flag, check_instance, unbox
+from .checks import as_float, check_params, check_xy, check_positive, check_beta, check_count, check_flag, check_instance, unbox
 from .sheets import register_sheet
 from .neuron import Linear, SGD, Trace, fit, Sheet, plot_contour, plot_path
 from .learning_rate import ewma, epoch_radius, sgd_edge_lr
@@ -87,7 +87,9 @@ def momentum_rows(params, # the weights entering row 1, {'a', 'b'}
                   lr, # the learning rate (D2)
                   beta=0.9): # beta (J1)
     "The `momentum` sheet's columns for one epoch entering with weights `params` and momenta `state`."
-    model, opt, p, s = Linear(), Momentum(lr, beta), dict(params), dict(state)
+    model, opt = Linear(), Momentum(lr, beta)
+    p, (x, y) = check_params(model, params), check_xy(x, y)
+    s = {k: unbox(v) for k, v in check_params(('m_a', 'm_b'), state, 'state').items()} # the sheet's J3:K3
     cols = []
     for xi, yi in zip(x.tolist(), y.tolist()):
         pred, g = model.predict(p, xi), model.grad(p, xi, yi)

@@ -31,9 +31,10 @@ def test_the_row_check_can_fail():
 # Each module runs in its own process, as `make bench` would run it alone: a browser bench drives Playwright's sync API,
 # which refuses to start while another check's Playwright (a session fixture of the browser checks) is still open.
 RUN_ONE = """import json, sys
+from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 import bench
-rows = bench.load(__import__('pathlib').Path(sys.argv[1])).bench(quick=True)
+rows = bench.load(Path(sys.argv[1])).bench(quick=True)
 print('ROWS=' + json.dumps(rows, default=lambda v: v.item() if hasattr(v, 'item') else str(v)))"""
 
 def run_quick(path):
