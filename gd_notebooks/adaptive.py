@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'BETAS', 'BETA2S', 'RMSProp', 'Adam', 'adaptive_rows', 'RMSPropSheet', 'AdamSheet', 'grad_size',
-           'AdamAnnSheet', 'Scheduled', 'sheet_anneal', 'race_run', 'race_page_explorer', 'WeightDecay']
+           'AdamAnnSheet', 'Scheduled', 'sheet_anneal', 'race_run', 'WeightDecay', 'race_page_explorer']
 
 # %% ../nbs/06_adaptive.ipynb #ad000002
 import math, copy
@@ -193,6 +193,23 @@ def race_run(opt:str, # 'SGD', 'momentum' (undampened), 'RMSProp' or 'Adam', in 
 BETAS = (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999) # the race explorer's β (β1) positions
 BETA2S = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999) # and its β2's: the sheets' 0.9 and 0.95, fastai's 0.99, PyTorch's 0.999, the race's pick 0.9999
 
+# %% ../nbs/06_adaptive.ipynb #ad000101
+class WeightDecay:
+    "`opt` with decoupled weight decay, as fastai's `Adam` and PyTorch's `AdamW`: w ← w·(1 − lr·wd), then `opt`'s step."
+    def __init__(self, opt, # an optimizer of the course, with an `lr`
+                 wd=0.01): # decay per unit of lr (fastai's default for Adam)
+        self.opt = check_instance(opt, 'opt', ('init', 'step', 'lr', 'hypers'), 'Adam(0.3)')
+        self.wd, self.lr, self.hypers = _check_eps(wd, 'wd'), opt.lr, (*opt.hypers, 'wd')
+    def __getattr__(self, n):
+        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the decay
+        return getattr(self.opt, n)
+    def init(self, params): return self.opt.init(params)
+    def step(self, params, grads, state):
+        opt = copy.copy(self.opt); opt.lr = self.lr          # the lr this wrapper holds (`Scheduled` may change it)
+        return opt.step({n: w * (1 - self.lr * self.wd) for n, w in params.items()}, grads, state)
+    def __repr__(self): return f"WeightDecay({self.opt!r}, wd={self.wd!r})"
+
+# %% ../nbs/06_adaptive.ipynb #e9b57052
 def race_page_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'momentum', 'RMSProp' or 'Adam'
                        lr:float=0.5, # starting learning rate: 1e-6 to 10, 20 positions per decade
                        beta:float=0.5, # momentum's beta, RMSProp's beta or Adam's beta1: one of `BETAS`
@@ -219,19 +236,3 @@ def race_page_explorer(opt:str='Adam', # the optimizer shown first: 'SGD', 'mome
         texts=[{'ax': ax, 'template': '{opt}, lr {lr:.1e}'}, {'ax': ax_e, 'template': 'error after {epochs_run} epochs: {final_error:.3g}'}],
         label='the path of (a, b) on the loss contour and the error per epoch')
 
-
-# %% ../nbs/06_adaptive.ipynb #ad000101
-class WeightDecay:
-    "`opt` with decoupled weight decay, as fastai's `Adam` and PyTorch's `AdamW`: w ← w·(1 − lr·wd), then `opt`'s step."
-    def __init__(self, opt, # an optimizer of the course, with an `lr`
-                 wd=0.01): # decay per unit of lr (fastai's default for Adam)
-        self.opt = check_instance(opt, 'opt', ('init', 'step', 'lr', 'hypers'), 'Adam(0.3)')
-        self.wd, self.lr, self.hypers = _check_eps(wd, 'wd'), opt.lr, (*opt.hypers, 'wd')
-    def __getattr__(self, n):
-        if n in ('opt', 'step_'): raise AttributeError(n)   # not the inner optimizer's in-place step: it would skip the decay
-        return getattr(self.opt, n)
-    def init(self, params): return self.opt.init(params)
-    def step(self, params, grads, state):
-        opt = copy.copy(self.opt); opt.lr = self.lr          # the lr this wrapper holds (`Scheduled` may change it)
-        return opt.step({n: w * (1 - self.lr * self.wd) for n, w in params.items()}, grads, state)
-    def __repr__(self): return f"WeightDecay({self.opt!r}, wd={self.wd!r})"

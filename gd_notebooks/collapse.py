@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TwoLinear', 'collapse', 'forward_bias', 'takeoff', 'plot_blowup', 'path_curvature', 'plot_curvature',
-           'collapse_page_explorer', 'collapse_metric', 'collapsed_radius']
+           'collapse_metric', 'collapsed_radius', 'collapse_page_explorer']
 
 # %% ../nbs/02_collapse.ipynb #caf8b48b
 import functools
@@ -160,6 +160,34 @@ def _collapse_run(lr, ac, bd, grad, epochs):
     x, y = graddesc_data()
     return fit(TwoLinear(), {'a': ac, 'b': bd, 'c': ac, 'd': bd}, x, y, SGD(lr), epochs=epochs, grad=grad)
 
+# %% ../nbs/02_collapse.ipynb #221f5460
+def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
+    "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
+    p = check_params(TwoLinear(), params)
+    a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
+    return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
+
+# %% ../nbs/02_collapse.ipynb #a49d5eba
+def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
+                     x, # the rows, in training order
+                     lr): # learning rate (float or array broadcasting against the params)
+    "Spectral radius of one epoch of per-row SGD linearized at an exact fit, on (a', b'): below 1 SGD stays there."
+    P, x = collapse_metric(params), check_xy(x, x)[0]
+    lr = np.asarray(check_positive(lr))
+    shape = np.broadcast_shapes(P.shape[:-2], lr.shape)
+    p11, p12, p22 = (np.broadcast_to(-2 * lr * P[..., i, j], shape) for i, j in ((0, 0), (0, 1), (1, 1)))
+    m11, m12, m21, m22 = np.ones(shape), np.zeros(shape), np.zeros(shape), np.ones(shape)
+    with np.errstate(all='ignore'):
+        for xi in x: # M <- (I - 2·lr·P·u·uᵀ)·M = M + (-2·lr·P·u)·(uᵀ·M), u = (x, 1), in 2×2 arithmetic
+            v1, v2, w1, w2 = p11 * xi + p12, p12 * xi + p22, xi * m11 + m21, xi * m12 + m22
+            m11, m12, m21, m22 = m11 + v1 * w1, m12 + v1 * w2, m21 + v2 * w1, m22 + v2 * w2
+        s = np.max(np.abs([m11, m12, m21, m22]), 0) # the eigenvalues of M/s, times s: no overflow in tr² or det
+        s = np.where(s > 0, s, 1.)
+        t, det = (m11 + m22) / (2 * s), (m11 / s) * (m22 / s) - (m12 / s) * (m21 / s)
+        root = np.sqrt((t * t - det).astype(complex))
+        r = s * np.maximum(np.abs(t + root), np.abs(t - root))
+    return np.where(np.isfinite(r), r, np.inf)[()]
+
 # %% ../nbs/02_collapse.ipynb #ec4fa667
 def _collapse_figure(epochs):
     "The explorer's figure: its axes, the moving artists of `plot_blowup` and the static ones."
@@ -193,31 +221,3 @@ def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
         series=[{'ax': ax, 'x': 'step', 'y': k, 'color': c} for k, c in zip(('abs_errs', 'max_abs_weight', 'max_abs_grad'), colors)],
         texts=[{'ax': ax, 'where': 'inside', 'template': 'lr {lr:.1e}, start a = c = {ac:.1f}, b = d = {bd:.0f}'}],
         label='|error|, the largest |weight| and the largest |derivative| at each step, on a log scale')
-
-# %% ../nbs/02_collapse.ipynb #221f5460
-def collapse_metric(params:dict): # {'a', 'b', 'c', 'd'} of a TwoLinear, floats or arrays
-    "P = J·Jᵀ with J = ∂(a', b')/∂(a, b, c, d): the two neurons step on the collapsed line like one neuron with learning rate lr·P."
-    p = check_params(TwoLinear(), params)
-    a, b, c = np.broadcast_arrays(p['a'], p['b'], p['c'])
-    return np.stack([np.stack([a * a + c * c, a * b], -1), np.stack([a * b, b * b + c * c + 1], -1)], -2)
-
-# %% ../nbs/02_collapse.ipynb #a49d5eba
-def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fits the rows exactly
-                     x, # the rows, in training order
-                     lr): # learning rate (float or array broadcasting against the params)
-    "Spectral radius of one epoch of per-row SGD linearized at an exact fit, on (a', b'): below 1 SGD stays there."
-    P, x = collapse_metric(params), check_xy(x, x)[0]
-    lr = np.asarray(check_positive(lr))
-    shape = np.broadcast_shapes(P.shape[:-2], lr.shape)
-    p11, p12, p22 = (np.broadcast_to(-2 * lr * P[..., i, j], shape) for i, j in ((0, 0), (0, 1), (1, 1)))
-    m11, m12, m21, m22 = np.ones(shape), np.zeros(shape), np.zeros(shape), np.ones(shape)
-    with np.errstate(all='ignore'):
-        for xi in x: # M <- (I - 2·lr·P·u·uᵀ)·M = M + (-2·lr·P·u)·(uᵀ·M), u = (x, 1), in 2×2 arithmetic
-            v1, v2, w1, w2 = p11 * xi + p12, p12 * xi + p22, xi * m11 + m21, xi * m12 + m22
-            m11, m12, m21, m22 = m11 + v1 * w1, m12 + v1 * w2, m21 + v2 * w1, m22 + v2 * w2
-        s = np.max(np.abs([m11, m12, m21, m22]), 0) # the eigenvalues of M/s, times s: no overflow in tr² or det
-        s = np.where(s > 0, s, 1.)
-        t, det = (m11 + m22) / (2 * s), (m11 / s) * (m22 / s) - (m12 / s) * (m21 / s)
-        root = np.sqrt((t * t - det).astype(complex))
-        r = s * np.maximum(np.abs(t + root), np.abs(t - root))
-    return np.where(np.isfinite(r), r, np.inf)[()]

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'mark_lrs', 'plot_lr_sweep', 'row_jacobian', 'row_curvature', 'critical_lr', 'gauss_newton',
            'full_batch_lr', 'epoch_matrix', 'epoch_radius', 'product_edge_lr', 'sgd_edge_lr', 'plot_radius', 'ewma',
-           'lr_suggestions', 'LRFind', 'lr_find', 'lr_page_explorer', 'plot_lr_multiples']
+           'lr_suggestions', 'LRFind', 'lr_find', 'plot_lr_multiples', 'lr_page_explorer']
 
 # %% ../nbs/04_learning_rate.ipynb #464dbc11
 import sys, warnings
@@ -430,6 +430,26 @@ def lr_find(model, # a model instance, e.g. `Linear()`
     if flags[rule]: warnings.warn(f"lr_find: {rule} suggestion {sug[rule]:.3g}: {flags[rule]}", stacklevel=2)
     return LRFind(lrs, sm, raw, loss, rule, sug, flags, div, bs)
 
+# %% ../nbs/04_learning_rate.ipynb #16ac1024
+def plot_lr_multiples(x, # the rows' inputs
+                      y, # their targets
+                      lrs:dict, # panel title -> learning rate, one panel each
+                      epochs:int=200): # epochs trained
+    "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each, two per row; returns the axes."
+    if not isinstance(lrs, dict) or not lrs: raise ValueError(f"`lrs` must be a non-empty dict title -> learning rate, got {lrs!r}")
+    t = fit(Linear(), dict(WORKBOOK_START), x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
+    cols = 1 if len(lrs) == 1 else 2
+    rows = -(-len(lrs) // cols)
+    fig, axs = new_fig(rows, cols, height=0.6 + 2.2 * rows, squeeze=False, sharex=True)
+    axs = axs.ravel()
+    for j, (ax, (name, lr)) in enumerate(zip(axs, lrs.items())):
+        plot_errors(t.epoch_errors[:, j], ax=ax, marker='')  # log y only when the errors span more than a decade
+        ax.set_xticks([0, epochs // 2, epochs]); ax.set_title(f"{name}: lr {lr:.2g}, ρ = {epoch_radius(x, lr):.5g}")
+        ax.set_ylabel('error' if j % cols == 0 else ''); ax.set_xlabel('epoch' if j >= len(lrs) - cols else '')
+    for ax in axs[len(lrs):]: ax.remove()
+    fig.tight_layout()
+    return axs[:len(lrs)]
+
 # %% ../nbs/04_learning_rate.ipynb #72127124
 def lr_page_explorer(x, # the rows' inputs
                      y, # their targets
@@ -456,23 +476,3 @@ def lr_page_explorer(x, # the rows' inputs
         lookups={'rho': {'control': 'lr', 'keys': keys, 'values': rho.tolist()}}, id='lr',
         label='the error by epoch, log scale, and the learning rate on the curve of the growth per epoch')
 
-
-# %% ../nbs/04_learning_rate.ipynb #16ac1024
-def plot_lr_multiples(x, # the rows' inputs
-                      y, # their targets
-                      lrs:dict, # panel title -> learning rate, one panel each
-                      epochs:int=200): # epochs trained
-    "Error by epoch of the single neuron for each learning rate (trained in one call), one panel each, two per row; returns the axes."
-    if not isinstance(lrs, dict) or not lrs: raise ValueError(f"`lrs` must be a non-empty dict title -> learning rate, got {lrs!r}")
-    t = fit(Linear(), dict(WORKBOOK_START), x, y, SGD(np.array(list(lrs.values()), float)), epochs=epochs)
-    cols = 1 if len(lrs) == 1 else 2
-    rows = -(-len(lrs) // cols)
-    fig, axs = new_fig(rows, cols, height=0.6 + 2.2 * rows, squeeze=False, sharex=True)
-    axs = axs.ravel()
-    for j, (ax, (name, lr)) in enumerate(zip(axs, lrs.items())):
-        plot_errors(t.epoch_errors[:, j], ax=ax, marker='')  # log y only when the errors span more than a decade
-        ax.set_xticks([0, epochs // 2, epochs]); ax.set_title(f"{name}: lr {lr:.2g}, ρ = {epoch_radius(x, lr):.5g}")
-        ax.set_ylabel('error' if j % cols == 0 else ''); ax.set_xlabel('epoch' if j >= len(lrs) - cols else '')
-    for ax in axs[len(lrs):]: ax.remove()
-    fig.tight_layout()
-    return axs[:len(lrs)]

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['STEP_RANGE', 'plot_ewma', 'Momentum', 'run_1d', 'momentum_rows', 'MomentumSheet', 'plot_grads', 'momentum_max_lr',
-           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'momentum_page_explorer', 'plot_stability']
+           'momentum_edge_lr', 'plot_rate_map', 'momentum_runs', 'plot_stability', 'momentum_page_explorer']
 
 # %% ../nbs/05_momentum.ipynb #bbfc1d21
 import numpy as np
@@ -235,6 +235,22 @@ def momentum_runs(x, # the rows' inputs
 STEP_RANGE = (1e-6, 1e3) # the step-length panel's range: longer steps are drawn at its top
 
 
+# %% ../nbs/05_momentum.ipynb #91c975bc
+def plot_stability(betas, # the grid's betas (x axis)
+                   lrs, # the grid's values of lr·λ (y axis, log)
+                   stable, # stable[i, j]: did betas[i], lrs[j] converge?
+                   bound=None, # the formula's bound per beta, drawn as a line
+                   ax=None, # axes to draw on; a new 8x3 figure when None
+                   title=''): # the axes' title
+    "Stable (light) and diverging (dark) settings over beta (x) and lr·λ (y, log); returns ax."
+    stable = np.asarray(stable, float)
+    if stable.shape != (len(betas), len(lrs)): raise ValueError(f"`stable` must have shape (len(betas), len(lrs)) = {(len(betas), len(lrs))}, got {stable.shape}")
+    ax = new_ax(ax)
+    ax.pcolormesh(betas, lrs, stable.T, cmap='Greys_r', vmin=-0.6, vmax=1.2, shading='nearest')
+    if bound is not None: ax.plot(betas, np.ravel(bound), color='C3', lw=1.5, label='formula')
+    ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
+    return ax
+
 # %% ../nbs/05_momentum.ipynb #4607a324
 def _momentum_figure(x, y, epochs=5, a_range=(0, 4), b_range=(0, 3)):
     "The explorer's figure, what never moves: the contour with the start | the step-length axes and their legend."
@@ -274,19 +290,3 @@ def momentum_page_explorer(x, # the rows' inputs
         texts=[{'ax': ax, 'template': 'lr {lr:.1e}, β {beta:.2f}'},
                {'ax': ax_s, 'template': 'final error: SGD {final_error_0:.4g}, momentum {final_error_1:.4g}'}],
         label="plain SGD's path (grey) and momentum's (red) on the loss contour, and their step lengths row by row")
-
-# %% ../nbs/05_momentum.ipynb #91c975bc
-def plot_stability(betas, # the grid's betas (x axis)
-                   lrs, # the grid's values of lr·λ (y axis, log)
-                   stable, # stable[i, j]: did betas[i], lrs[j] converge?
-                   bound=None, # the formula's bound per beta, drawn as a line
-                   ax=None, # axes to draw on; a new 8x3 figure when None
-                   title=''): # the axes' title
-    "Stable (light) and diverging (dark) settings over beta (x) and lr·λ (y, log); returns ax."
-    stable = np.asarray(stable, float)
-    if stable.shape != (len(betas), len(lrs)): raise ValueError(f"`stable` must have shape (len(betas), len(lrs)) = {(len(betas), len(lrs))}, got {stable.shape}")
-    ax = new_ax(ax)
-    ax.pcolormesh(betas, lrs, stable.T, cmap='Greys_r', vmin=-0.6, vmax=1.2, shading='nearest')
-    if bound is not None: ax.plot(betas, np.ravel(bound), color='C3', lw=1.5, label='formula')
-    ax.set_yscale('log'); ax.set_xlabel('β'); ax.set_ylabel('lr · λ'); ax.set_title(title, fontsize=10)
-    return ax

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['Linear', 'SGD', 'Trace', 'fit', 'basic_rows', 'BasicSheet', 'Sheet', 'numeric_grad', 'loss_grid', 'plot_contour',
-           'plot_path', 'sheet_path', 'run_neuron', 'neuron_page_explorer', 'plot_errors']
+           'plot_path', 'sheet_path', 'run_neuron', 'plot_errors', 'neuron_page_explorer']
 
 # %% ../nbs/01_neuron.ipynb #4096e8b4
 import itertools, math
@@ -413,6 +413,31 @@ def run_neuron(lr:float=WORKBOOK_LR, # learning rate
     t = fit(Linear(), {'a': a * sd, 'b': b + a * mu}, z, y, SGD(lr), epochs)
     return t, unstandardize(t.params, mu, sd)
 
+# %% ../nbs/01_neuron.ipynb #51668d7b
+def _epoch_errors(trace):
+    "A Trace's (or an array's) per-epoch errors as a 2-D float array (epochs, models)."
+    e = np.asarray(getattr(trace, 'epoch_errors', trace), dtype=np.float64)
+    if e.ndim == 0 or e.size == 0: raise ValueError(f"`trace` must hold per-epoch errors, got shape {e.shape}")
+    return e.reshape(len(e), -1)
+
+# %% ../nbs/01_neuron.ipynb #e78294d0
+def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, models)
+                ax=None, # axes to draw on; a new figure of the course's size when None
+                **kw): # passed to `ax.plot`
+    "Error by epoch (the workbook's chart); log y when the errors span more than a decade."
+    from matplotlib.ticker import MaxNLocator
+    e, ax = _epoch_errors(trace), new_ax(ax)
+    ep, ok = np.arange(1, len(e) + 1), np.isfinite(e)
+    ax.plot(ep, np.where(ok, e, np.nan), **{'marker': 'o', 'ms': 3, **kw})
+    good = e[ok & (e > 0)]
+    if good.size and good.max() > 10 * good.min(): ax.set_yscale('log'); log_ticks(ax.yaxis)
+    for j in np.flatnonzero(~ok.all(0)):
+        k = int(np.argmin(ok[:, j])); ax.axvline(k + 1, color='C3', ls=':', lw=1)
+        ax.annotate(f"diverged in epoch {k + 1}", (k + 1, 0.5), xycoords=('data', 'axes fraction'), color='C3', fontsize=9, rotation=90, ha='right', va='center')
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel='epoch', ylabel='error (√ of summed err²)')
+    return ax
+
 # %% ../nbs/01_neuron.ipynb #f2b1f770
 def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider starts at
                          a:float=1., b:float=1., # the starting line a·x + b
@@ -444,28 +469,3 @@ def neuron_page_explorer(lr:float=WORKBOOK_LR, # the learning rate the slider st
                 {'ax': ax_c, 'x': 'history.a', 'y': 'history.b', 'unstd': un, 'color': '#d62728'}],
         texts=[{'ax': ax_d, 'template': 'lr {lr:.1e}, {epochs} epochs'}, {'ax': ax_e, 'template': 'error {first_error:.4g} → {final_error:.4g}'},
                {'ax': ax_c, 'template': 'path of (a, b), raw x'}])
-
-# %% ../nbs/01_neuron.ipynb #51668d7b
-def _epoch_errors(trace):
-    "A Trace's (or an array's) per-epoch errors as a 2-D float array (epochs, models)."
-    e = np.asarray(getattr(trace, 'epoch_errors', trace), dtype=np.float64)
-    if e.ndim == 0 or e.size == 0: raise ValueError(f"`trace` must hold per-epoch errors, got shape {e.shape}")
-    return e.reshape(len(e), -1)
-
-# %% ../nbs/01_neuron.ipynb #e78294d0
-def plot_errors(trace, # a `Trace`, or per-epoch errors (epochs,) or (epochs, models)
-                ax=None, # axes to draw on; a new figure of the course's size when None
-                **kw): # passed to `ax.plot`
-    "Error by epoch (the workbook's chart); log y when the errors span more than a decade."
-    from matplotlib.ticker import MaxNLocator
-    e, ax = _epoch_errors(trace), new_ax(ax)
-    ep, ok = np.arange(1, len(e) + 1), np.isfinite(e)
-    ax.plot(ep, np.where(ok, e, np.nan), **{'marker': 'o', 'ms': 3, **kw})
-    good = e[ok & (e > 0)]
-    if good.size and good.max() > 10 * good.min(): ax.set_yscale('log'); log_ticks(ax.yaxis)
-    for j in np.flatnonzero(~ok.all(0)):
-        k = int(np.argmin(ok[:, j])); ax.axvline(k + 1, color='C3', ls=':', lw=1)
-        ax.annotate(f"diverged in epoch {k + 1}", (k + 1, 0.5), xycoords=('data', 'axes fraction'), color='C3', fontsize=9, rotation=90, ha='right', va='center')
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel='epoch', ylabel='error (√ of summed err²)')
-    return ax

@@ -155,3 +155,19 @@ def test_budget_counter_counts():
     cells = [{'cell_type': 'markdown', 'source': ['## A\n', 'one <a id="v"></a>two 3.5\n', '```\n', 'code here\n', '```\n',
                                                   '## Going deeper\n', 'three four five\n', '## Summary\n', 'six']}]
     assert _main_text_words(cells) == 1 + 3 + 1 + 1  # 'A', 'one two 3.5', 'Summary', 'six'
+
+def _last_def(module):
+    "The name of the last function or class defined at the top level of a package module."
+    tree = ast.parse((PKG/f'{module}.py').read_text())
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))][-1]
+
+@pytest.mark.parametrize('nb', [nb for nb in LESSONS if nb[:2] != '07'])
+def test_lesson_module_ends_with_its_explorer(nb):
+    "A lesson module reads as its lesson: the model, the run and the figures first, the page explorer last."
+    last = _last_def(LESSONS[nb])
+    assert last.endswith('_page_explorer'), f"{LESSONS[nb]}.py ends with {last}, not its page explorer"
+
+def test_explorer_order_check_can_fail(tmp_path, monkeypatch):
+    (tmp_path/'m.py').write_text("def x_page_explorer(): pass\ndef plot_more(): pass\n")
+    monkeypatch.setattr(__import__(__name__), 'PKG', tmp_path)
+    assert _last_def('m') == 'plot_more'
