@@ -75,7 +75,7 @@ def run_status(epoch_errors, # each epoch's error
     elif x2 < x1: kind, text = 'trained', f"trained: {err}"
     elif x2 > x1: kind, text = 'rose', f"error rose: {fmt_number(x1, '.4g')} → {fmt_number(x2, '.4g')}"
     else: kind, text = 'unchanged', f"error unchanged: {fmt_number(x1, '.4g')}"
-    notes = (['off the chart'] if off else []) + ([f"unit dead on {dead} of {n} rows"] if dead else [])
+    notes = (['off the chart'] if off else []) + ([f"unit dead on {dead} of {n} rows at the end of the run"] if dead else [])
     return kind, '; '.join([text, *notes])
 
 # %% ../nbs/94_pageexplorer.ipynb #2e2913e0

@@ -42,7 +42,7 @@ export function fmt(v, f) {
 // The rules, in order: not finite -> "diverged in epoch e, row r"; last error > BLOWUP x first ->
 // "blew up: error x1 → x2"; lower -> "trained: error x1 → x2"; otherwise "error rose: x1 → x2" (or
 // "unchanged"); one epoch -> "one epoch: error x1". Then, for a run that did not diverge, "off the chart" and
-// "unit dead on n of N rows" when they hold. Returns {kind, text}: kind is 'diverged', 'blew up', 'trained',
+// "unit dead on n of N rows at the end of the run" when they hold. Returns {kind, text}: kind is 'diverged', 'blew up', 'trained',
 // 'rose', 'unchanged' or 'one epoch'.
 export function runStatus({epoch_errors, first_bad = -1, rows, dead = null, off = false}) {
   const e = Array.from(epoch_errors), n = rows;
@@ -56,6 +56,6 @@ export function runStatus({epoch_errors, first_bad = -1, rows, dead = null, off 
   else { kind = 'unchanged'; text = `error unchanged: ${fmt(x1, '.4g')}`; }
   const notes = [];
   if (off) notes.push('off the chart');
-  if (dead !== null && dead !== undefined && dead > 0) notes.push(`unit dead on ${dead} of ${n} rows`);
+  if (dead !== null && dead !== undefined && dead > 0) notes.push(`unit dead on ${dead} of ${n} rows at the end of the run`);
   return {kind, text: [text, ...notes].join('; ')};
 }
