@@ -133,6 +133,19 @@ def _open(page, lab, name, timeout=90_000):
     page.goto(lab.url(f'lab/tree/{name}') + '&reset')
     page.wait_for_function(NB_READY, timeout=timeout)
 
+SETTLED = """async () => { const c = window.jupyterapp.shell.currentWidget.context;
+  const m = await window.jupyterapp.serviceManager.contents.get(c.path, {content: false});
+  return !c.model.dirty && c.contentsModel && c.contentsModel.last_modified === m.last_modified; }"""
+
+def _settled(page, timeout=30):
+    "Wait until the notebook on disk is the one the page last saved or loaded (no save of its own still in flight)."
+    end, calm = time.monotonic() + timeout, 0
+    while time.monotonic() < end:
+        calm = calm + 1 if page.evaluate(SETTLED) else 0
+        if calm >= 3: return  # three polls in a row, half a second apart
+        time.sleep(0.5)
+    pytest.fail(f"the notebook did not settle on disk within {timeout} s")
+
 def _run_all(page, timeout=180_000):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -174,8 +187,9 @@ def test_explorers_run_save_reopen(lab, browser, name):
         _open(page, lab, name)
         page.evaluate(SAVE)
         assert served.read_bytes() == lab.bytes[name], f"{name}: saving it unchanged rewrote the file (see {served})"
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:trust')")
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:trust'); }")  # not awaited: it resolves when its dialog closes
         page.locator('.jp-Dialog .jp-mod-accept').click(timeout=10_000)
+        _settled(page)  # trusting saves the notebook itself: saving again before that save lands asks "File Changed"
         page.evaluate(SAVE)
         assert served.read_bytes() == lab.bytes[name], f"{name}: trusting and saving it rewrote the file"
         # 2. run all: every explorer moves, and the kernel's trace is the drawing
