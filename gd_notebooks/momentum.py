@@ -287,6 +287,6 @@ def momentum_page_explorer(x, # the rows' inputs
         series=[{'ax': ax, 'run': 0, 'x': 'history.a', 'y': 'history.b', 'color': '#737373'}, {'ax': ax, 'run': 1, 'x': 'history.a', 'y': 'history.b', 'color': '#d62728'},
                 {'ax': ax_s, 'run': 0, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#737373'},
                 {'ax': ax_s, 'run': 1, 'x': 'row', 'y': 'step_len', 'clip': list(STEP_RANGE), 'color': '#d62728'}],
-        texts=[{'ax': ax, 'template': 'lr {lr:.1e}, β {beta:.2f}'},
+        texts=[{'ax': ax, 'template': 'lr {lr:.1e}, β {beta:.2f}, dampening {dampening}'},
                {'ax': ax_s, 'template': 'final error: SGD {final_error_0:.4g}, momentum {final_error_1:.4g}'}],
         label="plain SGD's path (grey) and momentum's (red) on the loss contour, and their step lengths row by row")
