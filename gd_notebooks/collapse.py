@@ -192,11 +192,11 @@ def collapsed_radius(params:dict, # {'a', 'b', 'c', 'd'} of a TwoLinear that fit
 def _collapse_figure(epochs):
     "The explorer's figure: its axes, the moving artists of `plot_blowup` and the static ones."
     x = graddesc_data()[0]
-    fig, ax = new_fig(height=3)
-    marks = ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8)
+    fig, ax = new_fig(height=3.4)
+    marks = ax.vlines(np.flatnonzero(np.tile(x, epochs) == 99), 0, 1, transform=ax.get_xaxis_transform(), colors='0.6', linestyles=':', lw=0.8, label='the x = 99 rows')
     blow = _blowup_artists(ax, (1e-4, 1e12))
     ax.set_xlim(0, epochs * len(x))
-    legend = ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=3, frameon=False) # above the axes: no line crosses it
+    legend = ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.3), ncol=4, frameon=False) # below the axis label: no line crosses it
     return fig, blow, [marks, legend]
 
 # %% ../nbs/02_collapse.ipynb #a4ff910d
@@ -219,5 +219,5 @@ def collapse_page_explorer(lr:float=WORKBOOK_LR, # starting learning rate
          {'name': 'grad', 'label': 'derivatives', 'kind': 'select', 'options': ['analytic', 'numeric']}],
         values={'lr': lr, 'ac': ac, 'bd': bd, 'grad': grad}, id='collapse',
         series=[{'ax': ax, 'x': 'step', 'y': k, 'color': c} for k, c in zip(('abs_errs', 'max_abs_weight', 'max_abs_grad'), colors)],
-        texts=[{'ax': ax, 'where': 'inside', 'template': 'lr {lr:.1e}, start a = c = {ac:.1f}, b = d = {bd:.0f}'}],
+        texts=[{'ax': ax, 'template': 'lr {lr:.1e}, start a = c = {ac:.1f}, b = d = {bd:.0f}'}],
         label='|error|, the largest |weight| and the largest |derivative| at each step, on a log scale')

@@ -92,6 +92,9 @@ def data_page_explorer(noise:float=5, # the noise slider's starting value: 0 to 
     from gd_notebooks.pageexplorer import page_explorer
     draws = {str(s): (synthetic(29, noise=0, seed=s)[0].tolist(), synthetic(29, a=0, b=0, noise=1, seed=s)[1].tolist()) for s in range(21)}
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3)); ax.set(xlim=(0, 105), ylim=(-70, 420), xlabel='x', ylabel='y')
+    from matplotlib.lines import Line2D
+    ax.legend(handles=[Line2D([], [], color='#1f77b4', marker='o', ls='', label='the rows'), Line2D([], [], color='#4d4d4d', ls='--', label='the true line'),
+                       Line2D([], [], color='#ff7f0e', label='their least-squares line')], loc='upper left', frameon=False) # where no row falls
     by_seed = lambda k: {'$select': 'seed', 'cases': {s: d[k] for s, d in draws.items()}}
     return page_explorer(fig, {'kind': 'lstsq', 'model': 'Linear', 'x': by_seed(0), 'z': by_seed(1), 'a': '$slope', 'b': 30., 'noise': '$noise'},
         [{'name': 'noise', 'kind': 'linear', 'min': 0, 'max': 30, 'step': 1, 'format': '.0f'},

@@ -461,18 +461,19 @@ def lr_page_explorer(x, # the rows' inputs
     from gd_notebooks.pageexplorer import page_explorer, control_grid
     (x, y) = check_xy(x, y)
     fig, (ae, ar) = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3))
-    plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5); ar.set_yticks([0.98, 1., 1.02])
+    plot_radius(x, ar, lr_range=lr_range); log_ticks(ar.xaxis, 5); ar.set(ylim=(0.93, 1.07), yticks=[0.95, 1., 1.05]) # the island past the edge (0.946) drawn
     mark_lrs(ar, {'per-row bound': critical_lr(Linear(), dict(WORKBOOK_START), x), 'fit edge': sgd_edge_lr(x)})
     ae.set(yscale='log', ylim=(10, 1e12), xlim=(0, epochs + 1), xlabel='epoch', ylabel='error (log scale)'); log_ticks(ae.yaxis, 5)
     control = {'name': 'lr', 'kind': 'log', 'min': lr_range[0], 'max': lr_range[1], 'step': 0.05, 'format': '.1e'}
     keys = control_grid(control)  # every slider position: 20 per decade, each printed to two digits
-    rho = np.minimum(epoch_radius(x, np.array(keys)), ar.get_ylim()[1])
+    rho = epoch_radius(x, np.array(keys)) # the text prints it; the point is drawn at the panel's top when it is higher
     return page_explorer(fig, {'model': 'Linear', 'params': dict(WORKBOOK_START), 'x': x.tolist(), 'y': y.tolist(),
                                'opt': {'kind': 'SGD', 'lr': '$lr'}, 'epochs': epochs, 'grad': 'analytic'},
         [control], values={'lr': lr},
         series=[{'ax': ae, 'x': 'epoch', 'y': 'epoch_errors', 'color': '#1f77b4', 'marker': True},
-                {'ax': ar, 'kind': 'point', 'x': '$lr', 'y': '@rho', 'color': '#ff7f0e'}],
-        texts=[{'ax': ae, 'template': 'lr {lr:.1e}: error {final_error:.4g} after {epochs_run} epochs'}, {'ax': ar, 'template': 'radius per epoch {rho:.5g}'}],
-        lookups={'rho': {'control': 'lr', 'keys': keys, 'values': rho.tolist()}}, id='lr',
+                {'ax': ar, 'kind': 'point', 'x': '$lr', 'y': '@rho_drawn', 'color': '#ff7f0e'}],
+        texts=[{'ax': ae, 'template': f'lr {{lr:.1e}}, {epochs} epochs'}, {'ax': ar, 'template': 'radius per epoch {rho:.5g}'}],
+        lookups={'rho': {'control': 'lr', 'keys': keys, 'values': rho.tolist()},
+                 'rho_drawn': {'control': 'lr', 'keys': keys, 'values': np.minimum(rho, ar.get_ylim()[1]).tolist()}}, id='lr',
         label='the error by epoch, log scale, and the learning rate on the curve of the growth per epoch')
 

@@ -7,7 +7,8 @@
   shows that the kernel does not have; state that no output shows is dropped.
 - The notebook is then cleaned as `nbdev_clean` cleans the committed ones (settings.ini decides: the kernel's display
   name as its name, no `language_info`, no execution counts, only the allowed metadata).
-So opening, trusting and saving a lesson leaves it byte for byte as committed."""
+So opening, trusting and saving a lesson leaves it byte for byte as committed; a notebook that was trusted when saved
+(run in the kernel, or trusted by hand) is signed as written, so it reopens trusted, its explorers live."""
 import json, re
 from pathlib import Path
 
@@ -45,9 +46,16 @@ def clean_on_save(model, path=None, contents_manager=None, **kwargs):
         if disk.exists():
             try: old = json.loads(disk.read_text())
             except ValueError: old = None
+    import nbformat
+    notary = getattr(contents_manager, 'notary', None)
+    trusted = notary is not None and notary.check_cells(nbformat.from_dict(model['content']))  # what Lab marks trusted
     keep_saved_widgets(model['content'], old)
     cfg = get_config(path=Path(__file__).resolve().parent)
     clean_nb(model['content'], cfg.clear_all, cfg.get('allowed_metadata_keys').split(), cfg.get('allowed_cell_metadata_keys').split(), cfg.clean_ids)
+    # Cleaning drops the cells' `trusted` marks, so the server would not sign what it writes and the notebook would reopen
+    # untrusted, its explorers shown as still pictures. Sign the cleaned notebook here: the signature lives in Jupyter's
+    # trust database, not in the file.
+    if trusted: notary.sign(nbformat.from_dict(model['content']))
 
 c = get_config()  # noqa: F821  (Jupyter's config loader provides it)
 c.FileContentsManager.pre_save_hook = clean_on_save
