@@ -49,7 +49,9 @@ def fmt_number(v, # a number (a string or a bool is written as the page writes i
     d, kind, v = int(m[1]), m[2], v if v != 0 else 0.
     with localcontext() as c:
         c.rounding = ROUND_HALF_UP
-        if kind == 'f' and abs(v) < 1e15: return f"{Decimal(v).quantize(Decimal(1).scaleb(-d)):f}"
+        if kind == 'f' and abs(v) < 1e15:
+            s = f"{Decimal(v).quantize(Decimal(1).scaleb(-d)):f}"
+            return s[1:] if re.fullmatch(r'-0(\.0*)?', s) else s # a round-off below the last digit prints as 0, not -0
         if kind in 'ef':
             n = d if kind == 'e' else 3
             return (f"0.{'0' * n}e0" if n else '0e0') if v == 0 else format(Decimal(v), f'.{n}e').replace('e+', 'e')
@@ -631,42 +633,44 @@ def page_explorer(fig, # the figure, with only what never moves drawn on it
                   main:int=None): # the run the status and `ex.trace` describe; the last when None
     "A `PageExplorer` from a matplotlib figure: backdrop, panels, checked controls, the run behind it."
     import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
-    from matplotlib.layout_engine import TightLayoutEngine
-    if not isinstance(fig, Figure): raise TypeError(f"`fig` must be a matplotlib Figure, got {type(fig).__name__}")
-    if not isinstance(values, dict): raise TypeError(f"`values` must be a dict control name -> starting value, got {type(values).__name__}")
-    controls = [dict(c) if isinstance(c, dict) else c for c in controls]
-    for tb in (lookups or {}).values():  # a table computed at given keys: the slider's positions are those keys
-        for c in controls:
-            if 'keys' in tb and isinstance(c, dict) and c.get('name') == tb.get('control') and 'grid' not in c and c.get('kind') in ('log', 'linear', 'int'):
-                c['grid'] = [float(k) for k in tb['keys']]
-    page_cs, vals = page_controls(controls, values)
-    kit = {} if fit is None else {'fit': fit}
-    runs = [page_recipe(r, kit) for r in (run if isinstance(run, list) else [run])]
-    if main is not None and not (isinstance(main, int) and 0 <= main < len(runs)): raise ValueError(f"`main` must index one of the {len(runs)} runs, got {main!r}")
-    dpi = dpi or (plt.rcParams['savefig.dpi'] if isinstance(plt.rcParams['savefig.dpi'], (int, float)) else 192)
-    for t in texts:
-        if t.get('where', 'title') == 'title': t['ax'].set_title('Tg')  # room for the titles the page writes
-    (fig.get_layout_engine() or TightLayoutEngine()).execute(fig); fig.set_layout_engine(None)  # the layout is fixed from here on
-    fig.set_dpi(dpi)
-    axes = list(dict.fromkeys([s['ax'] for s in series] + [t['ax'] for t in texts]))
-    crops = [crop_of(ax) for ax in axes]
-    for t in texts: t['ax'].set_title('')
-    png, W, H = backdrop_png(fig, dpi)
-    size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 10.5
-    panels = [panel_of(ax) | {'crop': crop} | ({'autoscale': True} if ax in autoscale else {}) for ax, crop in zip(axes, crops)]
-    tables = {}
-    for k, tb in (lookups or {}).items():
-        c = next((c for c in page_cs if c['name'] == tb.get('control')), None)
-        if c is None: raise ValueError(f"lookup `{k}` names control {tb.get('control')!r}, which this explorer does not have")
-        tables[k] = {'control': c['name'], 'keys': list(c['grid']), 'values': [float(tb['f'](v)) for v in c['grid']]} if 'f' in tb else \
-                    {'control': c['name'], 'keys': list(tb['keys']), 'values': list(tb['values'])}
-    spec = {'id': id, 'width': W, 'height': H, 'dpi': dpi, 'values': vals, 'controls': page_cs, **({'runs': runs} if isinstance(run, list) else {'run': runs[0]}),
-            'panels': panels, 'tickSize': 9 * dpi / 72, 'lookups': tables,
-            'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series],
-            'texts': [{'template': t['template'], 'panel': axes.index(t['ax'])} | _text_spec(t, panels[axes.index(t['ax'])], crops[axes.index(t['ax'])], size, dpi) for t in texts],
-            'label': label or f"The {id} explorer's drawing", **({} if status is None else {'status': status}), **({} if main is None else {'main': main})}
-    plt.close(fig)
-    ex = PageExplorer(_json_ready(spec), png, kit=kit)
-    ex.traces  # the runs are checked here, not when the explorer is first shown
-    return ex
+    try:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+        from matplotlib.layout_engine import TightLayoutEngine
+        if not isinstance(fig, Figure): raise TypeError(f"`fig` must be a matplotlib Figure, got {type(fig).__name__}")
+        if not isinstance(values, dict): raise TypeError(f"`values` must be a dict control name -> starting value, got {type(values).__name__}")
+        controls = [dict(c) if isinstance(c, dict) else c for c in controls]
+        for tb in (lookups or {}).values():  # a table computed at given keys: the slider's positions are those keys
+            for c in controls:
+                if 'keys' in tb and isinstance(c, dict) and c.get('name') == tb.get('control') and 'grid' not in c and c.get('kind') in ('log', 'linear', 'int'):
+                    c['grid'] = [float(k) for k in tb['keys']]
+        page_cs, vals = page_controls(controls, values)
+        kit = {} if fit is None else {'fit': fit}
+        runs = [page_recipe(r, kit) for r in (run if isinstance(run, list) else [run])]
+        if main is not None and not (isinstance(main, int) and 0 <= main < len(runs)): raise ValueError(f"`main` must index one of the {len(runs)} runs, got {main!r}")
+        dpi = dpi or (plt.rcParams['savefig.dpi'] if isinstance(plt.rcParams['savefig.dpi'], (int, float)) else 192)
+        for t in texts:
+            if t.get('where', 'title') == 'title': t['ax'].set_title('Tg')  # room for the titles the page writes
+        (fig.get_layout_engine() or TightLayoutEngine()).execute(fig); fig.set_layout_engine(None)  # the layout is fixed from here on
+        fig.set_dpi(dpi)
+        axes = list(dict.fromkeys([s['ax'] for s in series] + [t['ax'] for t in texts]))
+        crops = [crop_of(ax) for ax in axes]
+        for t in texts: t['ax'].set_title('')
+        png, W, H = backdrop_png(fig, dpi)
+        size = plt.rcParams['axes.titlesize']; size = size if isinstance(size, (int, float)) else 10.5
+        panels = [panel_of(ax) | {'crop': crop} | ({'autoscale': True} if ax in autoscale else {}) for ax, crop in zip(axes, crops)]
+        tables = {}
+        for k, tb in (lookups or {}).items():
+            c = next((c for c in page_cs if c['name'] == tb.get('control')), None)
+            if c is None: raise ValueError(f"lookup `{k}` names control {tb.get('control')!r}, which this explorer does not have")
+            tables[k] = {'control': c['name'], 'keys': list(c['grid']), 'values': [float(tb['f'](v)) for v in c['grid']]} if 'f' in tb else \
+                        {'control': c['name'], 'keys': list(tb['keys']), 'values': list(tb['values'])}
+        spec = {'id': id, 'width': W, 'height': H, 'dpi': dpi, 'values': vals, 'controls': page_cs, **({'runs': runs} if isinstance(run, list) else {'run': runs[0]}),
+                'panels': panels, 'tickSize': 9 * dpi / 72, 'lookups': tables,
+                'series': [{k: v for k, v in s.items() if k != 'ax'} | {'panel': axes.index(s['ax'])} for s in series],
+                'texts': [{'template': t['template'], 'panel': axes.index(t['ax'])} | _text_spec(t, panels[axes.index(t['ax'])], crops[axes.index(t['ax'])], size, dpi) for t in texts],
+                'label': label or f"The {id} explorer's drawing", **({} if status is None else {'status': status}), **({} if main is None else {'main': main})}
+        ex = PageExplorer(_json_ready(spec), png, kit=kit)
+        ex.traces  # the runs are checked here, not when the explorer is first shown
+        return ex
+    finally: plt.close(fig) # also when a value is refused: no figure is left for the notebook to show

@@ -28,7 +28,7 @@ export function fmt(v, f) {
   const m = /^\.(\d+)([efg])$/.exec(f || '');
   if (!m) return numText(v);
   const d = +m[1];
-  if (m[2] === 'f' && Math.abs(v) < 1e15) return v.toFixed(d);
+  if (m[2] === 'f' && Math.abs(v) < 1e15) { const s = v.toFixed(d); return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s; } // never '-0.000'
   if (m[2] === 'e' || m[2] === 'f') return v.toExponential(m[2] === 'e' ? d : 3).replace('e+', 'e');
   return numText(Number(v.toPrecision(Math.max(d, 1))));
 }

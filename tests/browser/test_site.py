@@ -266,6 +266,7 @@ def _page_explorer_specs(page):
 def _same_run(js, spec):
     "The browser's last run equals the package's `fit` at the values the page holds."
     import numpy as np
+    import gd_notebooks.all  # noqa: F401  (the recipes name every lesson's models and optimizers, which fit_recipe finds among the imported modules)
     from gd_notebooks.pageexplorer import fit_recipe, resolve_run
     runs = spec.get('runs', [spec.get('run')])
     assert len(js['runs']) == len(runs)
@@ -615,20 +616,19 @@ def test_ids_are_unique_and_docments_are_text(site):
         bad += [f"{page}: raw Markdown link shown: {m.group(0)}" for s in soup.select('main')[0].find_all(string=raw) for m in [raw.search(s)]]
     assert not bad, '\n'.join(bad)
 
-def test_saved_ipywidgets_show_their_picture(site, browser_context):
-    """A page whose notebook saved plain ipywidgets (a twin's slider, which needs a kernel) shows its saved picture and
-    a line saying where it moves, and no control that would look live and do nothing."""
-    pages = [p for p in sorted(PAGES.values()) if _soup(p).select_one('.gd-widget-still')]
-    assert pages, "no page with saved ipywidgets: nothing to check (the library's Explorer page had one)"
-    for page in pages:
+def test_no_page_shows_a_control_that_needs_a_kernel(site, browser_context):
+    """Every explorer on the site is a page explorer: no page carries plain ipywidgets (a slider that needs a kernel
+    would look live and do nothing), none loads the ipywidgets bundle; a saved one would be shown as its picture."""
+    for page in sorted(PAGES.values()):
         soup = _soup(page)
-        for w in soup.select('.gd-widget-still'):
-            assert w.select_one('img.gd-fig') and 'Jupyter' in w.get_text(), f"{page}: {w}"
-        tab = browser_context.new_page()
-        try:
+        assert not soup.select('.gd-widget-still'), f"{page}: saved ipywidgets shown as a picture; the course's explorers are page explorers"
+        assert not [t for t in soup.select('script[src]') if 'embed-amd' in t['src'] or 'html-manager' in t['src']], f"{page}: loads the ipywidgets bundle"
+    tab = browser_context.new_page()
+    try:
+        for page in ('neuron.html', 'adaptive.html'):
             tab.goto(site[0] + page, wait_until='load')
-            assert tab.evaluate("document.querySelectorAll('.jupyter-widgets, .widget-slider, .gd-widget-still input').length") == 0
-        finally: tab.close()
+            assert tab.evaluate("document.querySelectorAll('.jupyter-widgets, .widget-slider').length") == 0, page
+    finally: tab.close()
 
 def test_icon_font_has_every_icon_used(site):
     "The cut icon font holds a glyph for every icon class the pages use and every icon code point the stylesheets name."

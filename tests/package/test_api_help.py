@@ -135,6 +135,21 @@ def test_models_document_predict_and_grad():
         sec = section(text(getattr(api, name)), 'Methods')
         assert sec[0].startswith('predict(params, x)') and sec[2].startswith('grad(params, x, y)'), name
 
+def _imports_the_api(code):
+    "Whether a cell's code imports gd_notebooks.all or the package itself (which imports it); a name in a string is no import."
+    import ast
+    try: tree = ast.parse('\n'.join(l for l in code.splitlines() if not l.lstrip().startswith(('%', '!'))))
+    except SyntaxError: return False
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import) and any(a.name in ('gd_notebooks', 'gd_notebooks.all') for a in n.names): return True
+        if isinstance(n, ast.ImportFrom) and n.module in ('gd_notebooks', 'gd_notebooks.all') and not n.level: return True
+    return False
+
+def test_api_import_check_can_fail():
+    assert _imports_the_api('from gd_notebooks.all import *') and _imports_the_api('import gd_notebooks as gd')
+    assert _imports_the_api('from gd_notebooks import fit') and _imports_the_api('def f():\n    import gd_notebooks.all')
+    assert not _imports_the_api('run("from gd_notebooks.all import *")') and not _imports_the_api('from gd_notebooks.neuron import fit')
+
 def test_pages_that_show_docs_do_not_import_the_api_module():
     """The site renders docments itself (show_doc); a page that also imported gd_notebooks.all would show the
     parameters twice, once as the table and once in the docstring that `document` extended."""
@@ -143,6 +158,6 @@ def test_pages_that_show_docs_do_not_import_the_api_module():
     bad = []
     for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
         code = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
-        if any('show_doc(' in c for c in code) and any(re.search(r'\bgd_notebooks\.all\b|^\s*import gd_notebooks\s*(as\s+\w+\s*)?$|^\s*from gd_notebooks import', c, re.M) for c in code):
+        if any('show_doc(' in c for c in code) and any(_imports_the_api(c) for c in code):
             bad.append(nb.name)
     assert not bad, f"{bad} call show_doc and import gd_notebooks.all: import the lesson modules instead"
