@@ -425,7 +425,7 @@ def widget_html(data, state, files, up, esm_files, alt, eager):
     return f'<div class="gd-widget gd-widget-still">{"".join(parts)}{note}</div>', []
 
 def explorer_reserve(spec, W, H):
-    """Room for an explorer until the renderer draws it: a row like its controls and a box of its picture's shape
+    """Room for an explorer until the renderer draws it: a row like its controls, its status line and a box of its picture's shape
     (styles.css gives them the explorer's own sizes), so the text after it does not move when it appears."""
     rows = []
     for c in spec.get('controls', []):
@@ -437,7 +437,7 @@ def explorer_reserve(spec, W, H):
         out = '' if c.get('kind') in ('select', 'check') else '<output>0.000</output>'
         rows.append(f'<label class="gd-control"><span class="gd-label">{label}</span>{ctl}{out}</label>')
     return (f'<div class="gd-widget-reserve" aria-hidden="true"><div class="gd-controls">{"".join(rows)}</div>'
-            f'<div class="gd-stage-reserve"></div></div>')
+            f'<p class="gd-status">&nbsp;</p><div class="gd-stage-reserve"></div></div>')  # the status line's room too
 
 def finish_notebook(path, renames, host, page):
     """Post-process one processed notebook in place: links, show_doc anchors, pipe tables, figures as files, check

@@ -697,3 +697,22 @@ def test_png_info_reads_size_and_dpi(tmp_path):
     assert (w, h) == (384, 192) and abs(dpi - 192) < 0.1
     from build_site import one_x
     assert one_x((tmp_path/'f.png').read_bytes()) == (192, 96)
+
+def test_explorer_reserve_is_the_explorer_size(site, fresh_browser):
+    "Until the renderer draws it, each explorer's reserve holds exactly its room (controls, status line, picture): nothing below it moves."
+    heights = "Array.from(document.querySelectorAll('.gd-widget[data-model-id]')).map(e => e.getBoundingClientRect().height)"
+    bad = []
+    for page in ('neuron.html', 'learning_rate.html', 'adaptive.html'):
+        got = {}
+        for live in (False, True):
+            ctx = fresh_browser.new_context(viewport=DESKTOP)
+            try:
+                tab = ctx.new_page()
+                if not live: tab.route('**/gd-widgets.js', lambda r: r.abort())
+                tab.goto(site[0] + page, wait_until='load')
+                if live: tab.wait_for_function("document.querySelectorAll('.gd-widget-live .gd-explorer').length > 0", timeout=30000)
+                got[live] = tab.evaluate(heights)
+            finally: ctx.close()
+        if not got[False] or len(got[False]) != len(got[True]) or any(abs(a - b) > 0.5 for a, b in zip(got[False], got[True])):
+            bad.append(f"{page}: reserve {got[False]} px, drawn {got[True]} px")
+    assert not bad, '\n'.join(bad)
